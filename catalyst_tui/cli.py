@@ -1,0 +1,119 @@
+"""The `catalyst` command line. Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from catalyst_tui import __version__, markets, paths
+from catalyst_tui.clock import Clock, RealClock
+from catalyst_tui.config import (
+    BrokerSource,
+    ConfigError,
+    Override,
+    Settings,
+    find_config_file,
+    gateway_overrides,
+    load_settings,
+)
+from catalyst_tui.logs import known_secrets, setup_logging
+from catalyst_tui.markets import EXCHANGES, Phase
+from catalyst_tui.models import Market
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+log = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="catalyst",
+        description="Operator console for an AI agent trading HKEX and US stocks through Interactive Brokers.",
+    )
+    parser.add_argument("--version", action="version", version=f"catalyst {__version__}")
+    parser.add_argument(
+        "--config", metavar="PATH", help="settings file (default: $CATALYST_CONFIG, ./config/settings.yaml)"
+    )
+    parser.add_argument(
+        "--mode", choices=["supervised", "autopilot"], help="approve each order, or the risk gate alone"
+    )
+    parser.add_argument(
+        "--brain", choices=["auto", "claude", "rules"], help="who decides (auto: Claude if a key is set)"
+    )
+    target = parser.add_mutually_exclusive_group()
+    target.add_argument("--gateway", metavar="HOST:PORT", help="a running IB Gateway (or `catalyst sim-gateway`)")
+    target.add_argument("--sim", action="store_true", help="start the gateway simulator in-process (the default)")
+    parser.add_argument("--journal", metavar="URL", help="sqlite:///PATH or postgresql://…")
+    return parser
+
+
+def flag_overrides(args: argparse.Namespace) -> list[Override]:
+    found: list[Override] = []
+    if args.mode:
+        found.append(Override("agent.mode", args.mode, "--mode"))
+    if args.brain:
+        found.append(Override("agent.brain", args.brain, "--brain"))
+    if args.gateway:
+        found += gateway_overrides(args.gateway)
+    if args.sim:
+        found.append(Override("broker.source", "sim", "--sim"))
+    if args.journal is not None:
+        found.append(Override("journal.url", args.journal, "--journal"))
+    return found
+
+
+def settings_from(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> Settings:
+    path = find_config_file(args.config, env, cwd)
+    return load_settings(path, env, flag_overrides(args))
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    env = os.environ if env is None else env
+    args = build_parser().parse_args(argv)
+    try:
+        settings = settings_from(args, env, Path.cwd())
+    except ConfigError as exc:
+        print(f"catalyst: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    log_file = setup_logging(
+        paths.state_dir(env), settings.journal.log_level, settings.journal.log_keep_days, known_secrets(env)
+    )
+    log.info("catalyst %s starting with settings from %s", __version__, settings.source_file or "built-in defaults")
+    for line in describe(settings, RealClock(), env):
+        print(line)
+    print(f"  log      {log_file}")
+    print("The operator console is not in this version yet: nothing connects and nothing is traded.")
+    return EXIT_OK
+
+
+def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[str]:
+    """What the operator would check first: where settings came from, where orders would go, the markets now."""
+    broker = settings.broker
+    if broker.source is BrokerSource.SIM:
+        hours = "around the clock" if broker.sim_always_open else "on real sessions"
+        target = f"embedded gateway simulator (seed {broker.sim_seed}, trading {hours})"
+    else:
+        target = f"IB Gateway at {broker.host}:{broker.port}, client id {broker.client_id}"
+    agent = settings.agent
+    now = clock.now()
+    return [
+        f"Catalyst {__version__}: settings from {settings.source_file or 'built-in defaults'}",
+        f"  broker   {target}",
+        f"  agent    {agent.mode.value.upper()}, brain {agent.brain.value}, model {agent.model}",
+        f"  journal  {settings.journal.url or paths.default_journal_url(env)}",
+        *(f"  {EXCHANGES[m].name:<8} {session_line(m, now)}" for m in (Market.HK, Market.US)),
+    ]
+
+
+def session_line(market: Market, now: datetime) -> str:
+    """`open, closes 12:00 HKT` or `closed, opens Mon 09:30 EST`, in the exchange's own time."""
+    current = markets.phase(market, now)
+    if current is Phase.OPEN:
+        edge, verb = markets.next_close(market, now), "closes"
+    else:
+        edge, verb = markets.next_open(market, now), "opens"
+    return f"{current.value}, {verb} {edge:%a %d %b %H:%M %Z}"
