@@ -13,7 +13,7 @@ _MAX_INPUT = 32
 _HK_PREFIXES = ("HK:", "HKEX:", "SEHK:")
 _US_PREFIXES = ("US:",)
 _HK_CODE = re.compile(r"\d{1,5}")
-_US_TICKER = re.compile(r"([A-Z]{1,5})(?:[ .\-/]([A-Z]{1,2}))?")
+_US_TICKER = re.compile(r"([A-Z]{1,5})(?:[ .\-/]([A-Z]))?")
 
 
 class SymbolError(ValueError):

@@ -1,0 +1,49 @@
+"""The dependency rules of design.md, checked on the source: the arrows point one way."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+UI_FILES = ("app.py",)
+UI_DIRS = ("screens",)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+def python_files(directory: str) -> list[Path]:
+    return sorted((ROOT / directory).rglob("*.py"))
+
+
+def test_the_core_never_imports_textual() -> None:
+    core = [
+        p
+        for p in python_files("catalyst_tui")
+        if p.name not in UI_FILES and not set(p.relative_to(ROOT / "catalyst_tui").parts) & set(UI_DIRS)
+    ]
+    assert core
+    assert [str(p) for p in core if "textual" in imported_modules(p)] == []
+
+
+def test_widgets_never_import_a_broker() -> None:
+    assert [str(p) for p in python_files("widgets") if imported_modules(p) & {"brokers", "ib_async"}] == []
+
+
+def test_the_core_never_reads_the_system_clock() -> None:
+    allowed = {ROOT / "catalyst_tui" / "clock.py"}
+    offenders = []
+    for path in python_files("catalyst_tui"):
+        text = path.read_text(encoding="utf-8")
+        if path not in allowed and ("datetime.now(" in text or "time.time(" in text or "date.today(" in text):
+            offenders.append(str(path))
+    assert offenders == []
