@@ -1,0 +1,224 @@
+"""The gateway simulator's server: listens on loopback, runs the market, routes events, and injects faults."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from brokers.sim import messages as msg
+from brokers.sim.account import FX_TO_BASE, SimAccount
+from brokers.sim.broker import SimBroker
+from brokers.sim.market import SimMarket
+from brokers.sim.orders import Event, Executed, OrderChanged, Rejected
+from brokers.sim.session import ClientSession, money
+from brokers.sim.sessions import Sessions
+from brokers.sim.universe import STOCKS
+from catalyst_tui.clock import Clock
+
+log = logging.getLogger(__name__)
+D = Decimal
+CONNECTIVITY = {
+    1100: "Connectivity between IB and Trader Workstation has been lost.",
+    1101: "Connectivity between IB and TWS has been restored- data lost.",
+    1102: "Connectivity between IB and TWS has been restored- data maintained.",
+}
+
+
+class SimGateway:
+    def __init__(
+        self,
+        clock: Clock,
+        seed: int = 7,
+        always_open: bool = False,
+        account_id: str = "DU1234567",
+        step_seconds: float = 0.25,
+    ) -> None:
+        self.clock = clock
+        self.sessions = Sessions(always_open)
+        self.market = SimMarket(STOCKS, seed, clock.now(), self.sessions, step_seconds)
+        self.account = SimAccount(account_id)
+        self.broker = SimBroker(self.market, self.account)
+        self.clients: dict[int, ClientSession] = {}
+        self.host = "127.0.0.1"
+        self.port = 0
+        self._server: asyncio.Server | None = None
+        self._market_task: asyncio.Task[None] | None = None
+        self._held: list[tuple[ClientSession, bytes]] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # Life cycle
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        self.host = host
+        await self._listen(port)
+        self._market_task = asyncio.create_task(self._run_market(), name="sim-market")
+        return self.port
+
+    async def _listen(self, port: int) -> None:
+        self._server = await asyncio.start_server(self._accept, self.host, port, reuse_address=True)
+        self.port = self._server.sockets[0].getsockname()[1]
+        log.info("gateway simulator listening on %s:%s", self.host, self.port)
+
+    async def close(self) -> None:
+        if self._market_task:
+            self._market_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._market_task
+        await self._stop_listening()
+        self.drop_all()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _stop_listening(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = ClientSession(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._tasks.add(task)
+        try:
+            await session.serve()
+        finally:
+            if task is not None:
+                self._tasks.discard(task)
+
+    def register(self, session: ClientSession) -> bool:
+        if session.client_id in self.clients:
+            return False
+        self.clients[session.client_id or 0] = session
+        return True
+
+    def unregister(self, session: ClientSession) -> None:
+        if self.clients.get(session.client_id or 0) is session:
+            del self.clients[session.client_id or 0]
+
+    # The market
+
+    async def _run_market(self) -> None:
+        while True:
+            await self.clock.sleep(self.market.step_seconds)
+            self.step()
+
+    def step(self) -> None:
+        now = self.clock.now()
+        changed = self.market.advance_to(now)
+        self.publish(self.broker.match(now, changed) + self.broker.expire_day_orders(now))
+        if changed:
+            self._publish_quotes({b.stock.con_id for b in changed})
+        for book in changed:
+            book.changed.clear()
+
+    def _publish_quotes(self, con_ids: set[int]) -> None:
+        for session in list(self.clients.values()):
+            for req_id, con_id in list(session.quotes.items()):
+                if con_id in con_ids:
+                    session.send_quote(req_id, con_id)
+
+    # Routing
+
+    def publish(self, events: list[Event]) -> None:
+        touched: set[int] = set()
+        for event in events:
+            if isinstance(event, OrderChanged):
+                owner = self.clients.get(event.order.client_id)
+                if owner:
+                    owner.send(msg.open_order(event.order))
+                    owner.send(msg.order_status(event.order))
+            elif isinstance(event, Executed):
+                ex = event.execution
+                touched.add(ex.order.stock.con_id)
+                owner = self.clients.get(ex.order.client_id)
+                if owner:
+                    owner.send(msg.exec_details(-1, ex, self.account.account_id))
+                    owner.send(msg.commission_report(ex))
+            elif isinstance(event, Rejected):
+                owner = self.clients.get(event.client_id)
+                if owner:
+                    owner.send(msg.error(event.order_id, event.code, event.text))
+        if touched:
+            for session in list(self.clients.values()):
+                session.account_push(touched)
+
+    def outbox(self, session: ClientSession, data: bytes) -> None:
+        if self._held is not None:
+            self._held.append((session, data))
+        elif not session.writer.is_closing():
+            session.writer.write(data)
+
+    # Account views
+
+    def account_values(self) -> list[tuple[str, object, str]]:
+        account, marks = self.account, self.broker.marks()
+        values: list[tuple[str, object, str]] = [
+            ("AccountCode", account.account_id, ""),
+            ("AccountType", "INDIVIDUAL", ""),
+            ("NetLiquidation", money(account.net_liquidation(marks)), "USD"),
+            ("TotalCashValue", money(account.total_cash()), "USD"),
+            ("BuyingPower", money(account.buying_power(marks)), "USD"),
+            ("AvailableFunds", money(account.buying_power(marks) / 2), "USD"),
+            ("GrossPositionValue", money(account.gross_position_value(marks)), "USD"),
+        ]
+        for currency, rate in FX_TO_BASE.items():
+            values.append(("ExchangeRate", rate, currency))
+            values.append(("CashBalance", money(account.cash.get(currency, D(0))), currency))
+        values.append(("CashBalance", money(account.total_cash()), "BASE"))
+        return values
+
+    def portfolio_message(self, con_id: int) -> list[object]:
+        holding = self.account.holdings[con_id]
+        price = self.market.book(con_id).last
+        return msg.portfolio(
+            self.account.account_id, holding.stock, holding.quantity, price, holding.avg_cost, holding.realized
+        )
+
+    # Faults
+
+    def drop_all(self) -> None:
+        """Every connection closes at once, as when the gateway dies."""
+        for session in list(self.clients.values()):
+            session.writer.close()
+        self.clients.clear()
+
+    async def refuse_for(self, seconds: float) -> None:
+        """Stop listening: new connections are refused until the time has passed on the simulator's clock."""
+        port = self.port
+        await self._stop_listening()
+        task = asyncio.create_task(self._listen_after(port, seconds), name="sim-refusal")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _listen_after(self, port: int, seconds: float) -> None:
+        await self.clock.sleep(seconds)
+        await self._listen(port)
+
+    async def restart(self, down_seconds: float = 5) -> None:
+        """The nightly restart: every connection drops, the gateway is away a while; orders and ids survive."""
+        self.drop_all()
+        await self.refuse_for(down_seconds)
+
+    def pause(self) -> None:
+        """Responses stop (requests are still read); `resume` sends everything held, in order."""
+        if self._held is None:
+            self._held = []
+
+    def resume(self) -> None:
+        held, self._held = self._held or [], None
+        for session, data in held:
+            self.outbox(session, data)
+
+    def connectivity(self, code: int) -> None:
+        """Broadcast 1100 (lost), 1101 (restored, data lost) or 1102 (restored, data kept)."""
+        for session in list(self.clients.values()):
+            session.send(msg.error(-1, code, CONNECTIVITY[code]))
+
+    @property
+    def day(self) -> timedelta:
+        return timedelta(days=1)

@@ -1,0 +1,72 @@
+"""Fixtures for tests that drive the real ib_async client against the gateway simulator over TCP."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+
+import pytest
+from ib_async import IB
+
+from brokers.sim.server import SimGateway
+from catalyst_tui.clock import ControllableClock
+
+# A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
+HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
+
+
+class DecodeErrors(logging.Handler):
+    """ib_async catches a malformed message, logs it at ERROR and drops it: every test fails on one."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # IB's own error replies (200, 201, …) are logged at ERROR by ib_async.wrapper and are expected;
+        # a decoding failure comes from the Decoder or carries an exception.
+        if record.name == "ib_async.Decoder" or record.exc_info is not None:
+            self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_ib_async_errors() -> object:
+    handler = DecodeErrors()
+    logger = logging.getLogger("ib_async")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    assert [r.getMessage() for r in handler.records] == []
+
+
+@pytest.fixture
+def clock() -> ControllableClock:
+    return ControllableClock(HK_MORNING)
+
+
+@pytest.fixture
+async def gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
+    sim = SimGateway(clock, seed=7)
+    await sim.start()
+    yield sim
+    await sim.close()
+
+
+@pytest.fixture
+async def ib(gateway: SimGateway) -> AsyncIterator[IB]:
+    client = IB()
+    await client.connectAsync("127.0.0.1", gateway.port, clientId=1, timeout=5)
+    yield client
+    client.disconnect()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:
+    """Wait for something the client will see once its socket is read; fail with `what` after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
