@@ -208,6 +208,8 @@ class SimBroker:
 
     def _execute(self, order: SimOrder, shares: Decimal, price: Decimal, now: datetime) -> list[Event]:
         fee = commission(order.stock, shares, price)
+        holding = self.account.holdings.get(order.stock.con_id)
+        closing = holding is not None and holding.quantity != 0 and (holding.quantity > 0) != (order.sign > 0)
         realized = self.account.apply(order.stock, order.sign * shares, price, fee)
         order.avg_fill = (order.avg_fill * order.filled + price * shares) / (order.filled + shares)
         order.filled += shares
@@ -223,6 +225,7 @@ class SimBroker:
             avg_price=order.avg_fill,
             commission=fee,
             realized=realized,
+            closing=closing,
         )
         self.executions.append(execution)
         if order.remaining == 0:

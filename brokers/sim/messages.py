@@ -104,7 +104,8 @@ def exec_details(req_id: int, ex: Execution, account: str) -> list[object]:
 
 
 def commission_report(ex: Execution) -> list[object]:
-    realized = ex.realized + ex.commission if ex.realized else ""
+    # IB leaves realised P&L unset on an opening execution; on a closing one it is net of that commission.
+    realized = ex.realized if ex.closing else ""
     return [59, V, ex.exec_id, ex.commission, ex.order.stock.currency, realized, "", ""]
 
 

@@ -64,6 +64,7 @@ class Execution:
     avg_price: Decimal
     commission: Decimal
     realized: Decimal
+    closing: bool  # it reduced an existing position, so it realised P&L
 
 
 @dataclass(frozen=True)
