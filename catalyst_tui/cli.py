@@ -48,7 +48,24 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--gateway", metavar="HOST:PORT", help="a running IB Gateway (or `catalyst sim-gateway`)")
     target.add_argument("--sim", action="store_true", help="start the gateway simulator in-process (the default)")
     parser.add_argument("--journal", metavar="URL", help="sqlite:///PATH or postgresql://…")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sim = commands.add_parser("sim-gateway", help="run the gateway simulator alone, in the foreground")
+    sim.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    sim.add_argument("--port", type=int, default=4002, help="port to listen on (default 4002, as IB Gateway paper)")
+    sim.add_argument("--seed", type=int, help="seed of the simulated market (default: broker.sim_seed)")
+    sim.add_argument("--always-open", action="store_true", help="trade around the clock")
+    sim.add_argument("--speed", type=positive_float, default=1.0, help="how many times faster than real time")
     return parser
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text}")
+    return value
 
 
 def flag_overrides(args: argparse.Namespace) -> list[Override]:
@@ -83,11 +100,25 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         paths.state_dir(env), settings.journal.log_level, settings.journal.log_keep_days, known_secrets(env)
     )
     log.info("catalyst %s starting with settings from %s", __version__, settings.source_file or "built-in defaults")
+    if args.command == "sim-gateway":
+        return run_sim_gateway(args, settings)
     for line in describe(settings, RealClock(), env):
         print(line)
     print(f"  log      {log_file}")
     print("The operator console is not in this version yet: nothing connects and nothing is traded.")
     return EXIT_OK
+
+
+def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
+    """In the foreground the terminal is the simulator's: its log lines go there as well as to the file."""
+    from brokers.sim.run import run
+
+    echo = logging.StreamHandler(sys.stderr)
+    echo.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    echo.setLevel(logging.INFO)
+    logging.getLogger("brokers.sim").addHandler(echo)
+    seed = settings.broker.sim_seed if args.seed is None else args.seed
+    return run(args.host, args.port, seed, args.always_open, args.speed)
 
 
 def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[str]:

@@ -78,3 +78,20 @@ class ControllableClock:
                 future.set_result(None)
                 await asyncio.sleep(0)
         self._now = target
+
+
+class ScaledClock:
+    """Real time run `speed` times faster from a starting instant: a trading day in minutes for demos."""
+
+    def __init__(self, speed: float, start: datetime | None = None) -> None:
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.speed = speed
+        self._start = (start or datetime.now(UTC)).astimezone(UTC)
+        self._origin = time.monotonic()
+
+    def now(self) -> datetime:
+        return self._start + timedelta(seconds=(time.monotonic() - self._origin) * self.speed)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(max(0.0, seconds) / self.speed)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
 from decimal import Decimal
 
 from brokers.sim import messages as msg
@@ -218,7 +217,3 @@ class SimGateway:
         """Broadcast 1100 (lost), 1101 (restored, data lost) or 1102 (restored, data kept)."""
         for session in list(self.clients.values()):
             session.send(msg.error(-1, code, CONNECTIVITY[code]))
-
-    @property
-    def day(self) -> timedelta:
-        return timedelta(days=1)

@@ -1,0 +1,63 @@
+"""`catalyst sim-gateway` run as a process: any IB API client can use it, and Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from ib_async import IB, Stock
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_sim_gateway_command_serves_a_client_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), "--always-open", "--seed", "3"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ),
+    )
+    try:
+        banner = process.stdout.readline()  # printed once it listens
+        assert f"127.0.0.1:{port}" in banner and "DU1234567 (paper)" in banner
+        ib = IB()
+        await ib.connectAsync("127.0.0.1", port, clientId=5, timeout=5)
+        [details] = await ib.reqContractDetailsAsync(Stock("9988", "SEHK", "HKD"))
+        assert details.liquidHours.count("0000-") == 7  # around the clock, a week ahead
+        ib.disconnect()
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "gateway simulator stopped" in out
+    assert "client 5 connected" in err
+    assert "Traceback" not in err
+
+
+def test_a_taken_port_is_a_clear_runtime_failure(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=dict(os.environ),
+            timeout=30,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stdout
+    assert "Traceback" not in result.stderr
