@@ -47,7 +47,7 @@ class ClientSession:
         }  # fmt: skip
 
     @property
-    def now(self):
+    def now(self) -> datetime:
         return self.gateway.clock.now()
 
     def send(self, fields: list[object]) -> None:
