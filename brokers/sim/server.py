@@ -36,6 +36,7 @@ class SimGateway:
         step_seconds: float = 0.25,
     ) -> None:
         self.clock = clock
+        self.seed = seed
         self.sessions = Sessions(always_open)
         self.market = SimMarket(STOCKS, seed, clock.now(), self.sessions, step_seconds)
         self.account = SimAccount(account_id)

@@ -9,8 +9,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from brokers.sim import history, wire
 from brokers.sim import messages as msg
-from brokers.sim import wire
 from brokers.sim.orders import NO_SECURITY, WORKING, SimOrder
 from brokers.sim.requests import ContractRef, as_int, contract_at, place_order
 from brokers.sim.universe import HK_MARKET_RULE, US_MARKET_RULE, Stock, find, market_rule, tick_for
@@ -43,7 +43,8 @@ class ClientSession:
             17: self.req_managed_accounts, 49: self.req_current_time, 58: self.req_global_cancel,
             59: self.req_market_data_type, 61: self.req_positions, 62: self.req_account_summary,
             63: self.ignore, 64: self.ignore, 76: self.req_account_updates_multi, 77: self.cancel_account_multi,
-            91: self.req_market_rule, 99: self.req_completed_orders,
+            91: self.req_market_rule, 99: self.req_completed_orders, 20: self.req_historical_data,
+            25: self.ignore,
         }  # fmt: skip
 
     @property
@@ -144,6 +145,25 @@ class ClientSession:
         self.send(msg.market_rule(rule_id, increments))
 
     # Market data
+
+    def req_historical_data(self, fields: list[str]) -> None:
+        """reqHistoricalData: reqId, Contract(12), includeExpired, end, barSize, duration, useRTH, whatToShow, …"""
+        req_id = as_int(fields[1])
+        stock = self.resolve(contract_at(fields, 2))
+        if stock is None:
+            self.send(msg.error(req_id, *NO_SECURITY))
+            return
+        sessions, book = self.gateway.sessions, self.gateway.market.book(stock.con_id)
+        try:
+            found = history.bars(
+                stock, self.gateway.seed, book.last, self.now, sessions.zone_id(stock), sessions.zone(stock),
+                duration=fields[17], bar_size=fields[16],
+            )  # fmt: skip
+        except history.HistoryError as exc:
+            self.send(msg.error(req_id, 162, str(exc)))
+            return
+        rows = [x for b in found for x in (b.date, b.open, b.high, b.low, b.close, b.volume, b.close, 1)]
+        self.send([17, req_id, found[0].date, found[-1].date, len(found), *rows])
 
     def req_market_data_type(self, fields: list[str]) -> None:
         self.market_data_type = as_int(fields[2]) or 1
