@@ -118,12 +118,18 @@ class ClientSession:
             return None
         return find(ref.symbol, ref.exchange, ref.currency, ref.con_id)
 
-    def req_contract_details(self, fields: list[str]) -> None:
-        req_id = as_int(fields[2])
-        ref = contract_at(fields, 3)
+    def known_stock(self, req_id: int, ref: ContractRef) -> Stock | None:
+        """The stock a request names, or None after answering error 200 for it, as IB does."""
         stock = self.resolve(ref)
         if stock is None:
             self.send(msg.error(req_id, *NO_SECURITY))
+        return stock
+
+    def req_contract_details(self, fields: list[str]) -> None:
+        req_id = as_int(fields[2])
+        ref = contract_at(fields, 3)
+        stock = self.known_stock(req_id, ref)
+        if stock is None:
             return
         sessions = self.gateway.sessions
         exchange = ref.exchange if ref.exchange in ("SMART", stock.exchange) else stock.exchange
@@ -149,9 +155,8 @@ class ClientSession:
     def req_historical_data(self, fields: list[str]) -> None:
         """reqHistoricalData: reqId, Contract(12), includeExpired, end, barSize, duration, useRTH, whatToShow, …"""
         req_id = as_int(fields[1])
-        stock = self.resolve(contract_at(fields, 2))
+        stock = self.known_stock(req_id, contract_at(fields, 2))
         if stock is None:
-            self.send(msg.error(req_id, *NO_SECURITY))
             return
         sessions, book = self.gateway.sessions, self.gateway.market.book(stock.con_id)
         try:
@@ -170,9 +175,8 @@ class ClientSession:
 
     def req_mkt_data(self, fields: list[str]) -> None:
         req_id = as_int(fields[2])
-        stock = self.resolve(contract_at(fields, 3))
+        stock = self.known_stock(req_id, contract_at(fields, 3))
         if stock is None:
-            self.send(msg.error(req_id, *NO_SECURITY))
             return
         snapshot = fields[17] == "1"
         self.send([58, 1, req_id, self.market_data_type])
