@@ -11,10 +11,11 @@ from brokers.sim import messages as msg
 from brokers.sim.account import FX_TO_BASE, SimAccount
 from brokers.sim.broker import SimBroker
 from brokers.sim.market import SimMarket
+from brokers.sim.news import NewsDesk
 from brokers.sim.orders import Event, Executed, OrderChanged, Rejected
 from brokers.sim.session import ClientSession, money
 from brokers.sim.sessions import Sessions
-from brokers.sim.universe import STOCKS
+from brokers.sim.universe import STOCKS, Stock
 from catalyst_tui.clock import Clock
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class SimGateway:
         always_open: bool = False,
         account_id: str = "DU1234567",
         step_seconds: float = 0.25,
+        delayed_only: frozenset[str] = frozenset(),
     ) -> None:
         self.clock = clock
         self.seed = seed
@@ -41,6 +43,8 @@ class SimGateway:
         self.market = SimMarket(STOCKS, seed, clock.now(), self.sessions, step_seconds)
         self.account = SimAccount(account_id)
         self.broker = SimBroker(self.market, self.account)
+        self.news = NewsDesk(seed)
+        self.delayed_only = delayed_only  # markets ("HK", "US") the account has no live data for
         self.clients: dict[int, ClientSession] = {}
         self.host = "127.0.0.1"
         self.port = 0
@@ -118,9 +122,12 @@ class SimGateway:
 
     def _publish_quotes(self, con_ids: set[int]) -> None:
         for session in list(self.clients.values()):
-            for req_id, con_id in list(session.quotes.items()):
-                if con_id in con_ids:
-                    session.send_quote(req_id, con_id)
+            for req_id, feed in list(session.quotes.items()):
+                if feed.con_id in con_ids:
+                    session.send_quote(req_id, feed)
+
+    def has_live_data(self, stock: Stock) -> bool:
+        return ("HK" if stock.is_hk else "US") not in self.delayed_only
 
     # Routing
 

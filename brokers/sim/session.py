@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from brokers.sim import history, wire
 from brokers.sim import messages as msg
+from brokers.sim import wire
+from brokers.sim.data_requests import DataRequests, Feed
 from brokers.sim.orders import NO_SECURITY, WORKING, SimOrder
 from brokers.sim.requests import ContractRef, as_int, contract_at, place_order
 from brokers.sim.universe import HK_MARKET_RULE, US_MARKET_RULE, Stock, find, market_rule, tick_for
@@ -20,20 +20,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-BID, ASK, LAST, CLOSE, VOLUME = 1, 2, 4, 9, 8
-BID_SIZE, ASK_SIZE, LAST_SIZE = 0, 3, 5
-LAST_TIMESTAMP = 45
 ACCOUNT_TAGS = ("NetLiquidation", "TotalCashValue", "BuyingPower", "GrossPositionValue", "AvailableFunds")
 
 
-class ClientSession:
+class ClientSession(DataRequests):
     def __init__(self, gateway: SimGateway, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.gateway = gateway
         self.reader = reader
         self.writer = writer
         self.client_id: int | None = None
         self.market_data_type = 1
-        self.quotes: dict[int, int] = {}  # reqId → conId
+        self.quotes: dict[int, Feed] = {}  # reqId → what it streams
         self.account_updates = False
         self.account_multi: set[int] = set()
         self.handlers: dict[int, Callable[[list[str]], None]] = {
@@ -44,12 +41,8 @@ class ClientSession:
             59: self.req_market_data_type, 61: self.req_positions, 62: self.req_account_summary,
             63: self.ignore, 64: self.ignore, 76: self.req_account_updates_multi, 77: self.cancel_account_multi,
             91: self.req_market_rule, 99: self.req_completed_orders, 20: self.req_historical_data,
-            25: self.ignore,
+            25: self.ignore, 84: self.req_news_article, 85: self.req_news_providers, 86: self.req_historical_news,
         }  # fmt: skip
-
-    @property
-    def now(self) -> datetime:
-        return self.gateway.clock.now()
 
     def send(self, fields: list[object]) -> None:
         self.gateway.outbox(self, wire.frame(*fields))
@@ -149,61 +142,6 @@ class ClientSession:
             self.send(msg.error(-1, 321, f"Error validating request: unknown market rule {rule_id}"))
             return
         self.send(msg.market_rule(rule_id, increments))
-
-    # Market data
-
-    def req_historical_data(self, fields: list[str]) -> None:
-        """reqHistoricalData: reqId, Contract(12), includeExpired, end, barSize, duration, useRTH, whatToShow, …"""
-        req_id = as_int(fields[1])
-        stock = self.known_stock(req_id, contract_at(fields, 2))
-        if stock is None:
-            return
-        sessions, book = self.gateway.sessions, self.gateway.market.book(stock.con_id)
-        try:
-            found = history.bars(
-                stock, self.gateway.seed, book.last, self.now, sessions.zone_id(stock), sessions.zone(stock),
-                duration=fields[17], bar_size=fields[16],
-            )  # fmt: skip
-        except history.HistoryError as exc:
-            self.send(msg.error(req_id, 162, str(exc)))
-            return
-        rows = [x for b in found for x in (b.date, b.open, b.high, b.low, b.close, b.volume, b.close, 1)]
-        self.send([17, req_id, found[0].date, found[-1].date, len(found), *rows])
-
-    def req_market_data_type(self, fields: list[str]) -> None:
-        self.market_data_type = as_int(fields[2]) or 1
-
-    def req_mkt_data(self, fields: list[str]) -> None:
-        req_id = as_int(fields[2])
-        stock = self.known_stock(req_id, contract_at(fields, 3))
-        if stock is None:
-            return
-        snapshot = fields[17] == "1"
-        self.send([58, 1, req_id, self.market_data_type])
-        self.send([81, req_id, tick_for(stock, stock.price), "9c0001", 3])
-        self.send_quote(req_id, stock.con_id, full=True)
-        if snapshot:
-            self.send([57, 1, req_id])
-        else:
-            self.quotes[req_id] = stock.con_id
-
-    def cancel_mkt_data(self, fields: list[str]) -> None:
-        self.quotes.pop(as_int(fields[2]), None)
-
-    def send_quote(self, req_id: int, con_id: int, full: bool = False) -> None:
-        book = self.gateway.market.book(con_id)
-        changed = {"bid", "ask", "last", "volume"} if full else book.changed
-        if "bid" in changed:
-            self.send([1, 6, req_id, BID, book.bid, book.bid_size, 0])
-        if "ask" in changed:
-            self.send([1, 6, req_id, ASK, book.ask, book.ask_size, 0])
-        if "last" in changed:
-            self.send([1, 6, req_id, LAST, book.last, book.last_size or book.stock.lot, 0])
-            self.send([46, 6, req_id, LAST_TIMESTAMP, int(self.gateway.market.time.timestamp())])
-        if "volume" in changed:
-            self.send([2, 6, req_id, VOLUME, book.volume])
-        if full:
-            self.send([1, 6, req_id, CLOSE, book.prev_close, 0, 0])
 
     # Orders
 
