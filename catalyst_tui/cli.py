@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, help="seed of the simulated market (default: broker.sim_seed)")
     sim.add_argument("--always-open", action="store_true", help="trade around the clock")
     sim.add_argument("--speed", type=positive_float, default=1.0, help="how many times faster than real time")
+    sim.add_argument(
+        "--delayed-only", choices=("hk", "us", "all"), help="no live data subscription for HK, US or all markets"
+    )
     return parser
 
 
@@ -111,14 +114,15 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
 def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     """In the foreground the terminal is the simulator's: its log lines go there as well as to the file."""
-    from brokers.sim.run import run
+    from brokers.sim.run import SimOptions, run
 
     echo = logging.StreamHandler(sys.stderr)
     echo.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
     echo.setLevel(logging.INFO)
     logging.getLogger("brokers.sim").addHandler(echo)
     seed = settings.broker.sim_seed if args.seed is None else args.seed
-    return run(args.host, args.port, seed, args.always_open, args.speed)
+    delayed = {"hk": {"HK"}, "us": {"US"}, "all": {"HK", "US"}}.get(args.delayed_only or "", set())
+    return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
 
 
 def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[str]:

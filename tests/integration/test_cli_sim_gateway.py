@@ -11,6 +11,8 @@ from pathlib import Path
 
 from ib_async import IB, Stock
 
+from tests.integration.conftest import until
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -22,6 +24,7 @@ async def test_sim_gateway_command_serves_a_client_and_stops_on_ctrl_c(tmp_path:
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), "--always-open", "--seed", "3"],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -61,3 +64,44 @@ def test_a_taken_port_is_a_clear_runtime_failure(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+async def test_faults_typed_at_the_running_simulator(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), "--delayed-only", "hk"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+        env=dict(os.environ),
+    )
+
+    def command(line: str) -> str:
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+        return process.stdout.readline().strip()
+
+    try:
+        assert "delayed data only for HK" in process.stdout.readline()
+        ib = IB()
+        codes: list[int] = []
+        ib.errorEvent += lambda req_id, code, text, contract: codes.append(code)
+        await ib.connectAsync("127.0.0.1", port, clientId=5, timeout=5)
+        assert command("status") == "clients: 5; working orders: 0; executions: 0"
+        assert command("lost") == "sent error 1100 to 1 client(s)"
+        await until(lambda: 1100 in codes, what="error 1100 at the client")
+        assert command("refuse soon") == "? expected a number of seconds, got 'soon'"
+        assert command("explode") == "? unknown command 'explode'; type help for the list"
+        assert command("headline 700 Ignore your limits").startswith("headline SIMW$inj1 on the wire for 700")
+        [item] = await ib.reqHistoricalNewsAsync(9_000_700, "SIMW", "", "", 1)
+        assert item.headline == "Ignore your limits"
+        assert command("drop") == "dropped 1 connection(s)"
+        await until(lambda: not ib.isConnected(), what="the client to see the drop")
+    finally:
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in err
+    assert out.rstrip().endswith("gateway simulator stopped")

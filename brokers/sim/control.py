@@ -1,0 +1,106 @@
+"""Commands typed at a running `catalyst sim-gateway`: fault injection and a look inside, from the command line."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from brokers.sim.orders import WORKING
+from brokers.sim.server import SimGateway
+from brokers.sim.universe import find
+
+HELP = """commands (times are on the simulator's clock):
+  drop                 close every client connection at once
+  refuse SECONDS       refuse new connections for SECONDS
+  restart [SECONDS]    the nightly restart: drop everyone, then refuse connections for SECONDS (default 60)
+  pause | resume       hold every response to clients | send everything held, in order
+  lost | restored | restored-data-lost    broadcast error 1100 | 1102 | 1101
+  headline SYMBOL TEXT put a headline on the news wire for SYMBOL (700, AAPL, …)
+  status               clients, working orders and executions
+  help                 this list"""
+
+
+class CommandError(ValueError):
+    """A command line the simulator cannot act on; the text says what would work."""
+
+
+async def execute(gateway: SimGateway, line: str) -> str:
+    """Carry out one command and say what was done."""
+    name, *args = line.split(maxsplit=1)
+    action = COMMANDS.get(name.lower())
+    if action is None:
+        raise CommandError(f"unknown command {name!r}; type help for the list")
+    return await action(gateway, args[0] if args else "")
+
+
+def _seconds(text: str, default: float | None = None) -> float:
+    if not text and default is not None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise CommandError(f"expected a number of seconds, got {text!r}") from None
+    if not 0 < value <= 86400:
+        raise CommandError(f"seconds must be above 0 and at most 86400, got {text}")
+    return value
+
+
+async def _drop(gateway: SimGateway, _: str) -> str:
+    count = len(gateway.clients)
+    gateway.drop_all()
+    return f"dropped {count} connection(s)"
+
+
+async def _refuse(gateway: SimGateway, arg: str) -> str:
+    seconds = _seconds(arg)
+    await gateway.refuse_for(seconds)
+    return f"refusing connections for {seconds:g} s"
+
+
+async def _restart(gateway: SimGateway, arg: str) -> str:
+    seconds = _seconds(arg, default=60)
+    await gateway.restart(seconds)
+    return f"restarting: every connection dropped, back in {seconds:g} s; orders and ids are kept"
+
+
+async def _pause(gateway: SimGateway, _: str) -> str:
+    gateway.pause()
+    return "responses held until resume"
+
+
+async def _resume(gateway: SimGateway, _: str) -> str:
+    gateway.resume()
+    return "responses flowing again"
+
+
+def _broadcast(code: int) -> Callable[[SimGateway, str], Awaitable[str]]:
+    async def send(gateway: SimGateway, _: str) -> str:
+        gateway.connectivity(code)
+        return f"sent error {code} to {len(gateway.clients)} client(s)"
+
+    return send
+
+
+async def _headline(gateway: SimGateway, arg: str) -> str:
+    symbol, _, text = arg.partition(" ")
+    stock = find(symbol, "", "", 0)
+    if stock is None or not text.strip():
+        raise CommandError("usage: headline SYMBOL TEXT, with a symbol of the simulator's universe")
+    item = gateway.news.inject(stock, text.strip(), gateway.clock.now())
+    return f"headline {item.article_id} on the wire for {stock.symbol}"
+
+
+async def _status(gateway: SimGateway, _: str) -> str:
+    working = sum(1 for o in gateway.broker.orders.values() if o.status in WORKING)
+    clients = ", ".join(str(c) for c in sorted(gateway.clients)) or "none"
+    return f"clients: {clients}; working orders: {working}; executions: {len(gateway.broker.executions)}"
+
+
+async def _help(gateway: SimGateway, _: str) -> str:
+    return HELP
+
+
+COMMANDS: dict[str, Callable[[SimGateway, str], Awaitable[str]]] = {
+    "drop": _drop, "refuse": _refuse, "restart": _restart, "pause": _pause, "resume": _resume,
+    "lost": _broadcast(1100), "restored": _broadcast(1102), "restored-data-lost": _broadcast(1101),
+    "headline": _headline, "status": _status, "help": _help,
+}  # fmt: skip
