@@ -126,7 +126,7 @@ class DataRequests:
             self.send([46, 6, req_id, ticks.last_timestamp, int(self.gateway.market.time.timestamp())])
         if "volume" in changed:
             self.send([2, 6, req_id, ticks.volume, book.volume])
-        if full:
+        if full or "close" in changed:
             self.send([1, 6, req_id, ticks.close, book.prev_close, 0, 0])
 
     # News

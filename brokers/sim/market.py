@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from brokers.sim.sessions import Sessions
@@ -40,6 +40,7 @@ class Book:
     ask_size: int = 0
     last_size: int = 0
     volume: int = 0
+    day: date | None = None  # the exchange's trading date the volume and previous close belong to
     changed: set[str] = field(default_factory=set)
 
     def quote_size(self) -> int:
@@ -57,6 +58,8 @@ class SimMarket:
         self.step_seconds = step_seconds
         self.time = start
         self.books: dict[int, Book] = {s.con_id: self._open_book(s, seed) for s in stocks}
+        for book in self.books.values():
+            book.day = start.astimezone(sessions.zone(book.stock)).date()
         self.steps = 0
 
     @staticmethod
@@ -78,9 +81,18 @@ class SimMarket:
             self.time += step
             self.steps += 1
             for book in self.books.values():
-                if self.sessions.is_open(book.stock, self.time) and self._step(book):
+                if self.sessions.is_open(book.stock, self.time) and (self._roll_day(book) | self._step(book)):
                     changed[book.stock.con_id] = book
         return list(changed.values())
+
+    def _roll_day(self, book: Book) -> bool:
+        """A new trading date: yesterday's last becomes the previous close and the volume starts again."""
+        today = self.time.astimezone(self.sessions.zone(book.stock)).date()
+        if book.day == today:
+            return False
+        book.day, book.prev_close, book.volume = today, book.last, 0
+        book.changed |= {"close", "volume"}
+        return True
 
     def _step(self, book: Book) -> bool:
         stock, rng = book.stock, book.rng

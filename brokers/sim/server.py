@@ -71,16 +71,23 @@ class SimGateway:
             self._market_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._market_task
-        await self._stop_listening()
+        server = self._server
+        self._stop_listening()
         self.drop_all()
+        if server is not None:
+            await server.wait_closed()
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _stop_listening(self) -> None:
+    @property
+    def listening(self) -> bool:
+        return self._server is not None
+
+    def _stop_listening(self) -> None:
+        """Close the listening socket only: connected clients stay, as when a gateway refuses new logins."""
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed()
             self._server = None
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -197,7 +204,7 @@ class SimGateway:
     async def refuse_for(self, seconds: float) -> None:
         """Stop listening: new connections are refused until the time has passed on the simulator's clock."""
         port = self.port
-        await self._stop_listening()
+        self._stop_listening()
         task = asyncio.create_task(self._listen_after(port, seconds), name="sim-refusal")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
