@@ -73,11 +73,13 @@ class SimMarket:
     def book(self, con_id: int) -> Book:
         return self.books[con_id]
 
-    def advance_to(self, t: datetime) -> list[Book]:
-        """Take every whole step up to `t`; return the books that changed."""
+    def advance_to(self, t: datetime, max_steps: int | None = None) -> list[Book]:
+        """Take every whole step up to `t`, or at most `max_steps` of them; return the books that changed."""
         changed: dict[int, Book] = {}
         step = timedelta(seconds=self.step_seconds)
-        while self.time + step <= t:
+        taken = 0
+        while self.time + step <= t and (max_steps is None or taken < max_steps):
+            taken += 1
             self.time += step
             self.steps += 1
             for book in self.books.values():

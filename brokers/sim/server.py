@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 from brokers.sim import messages as msg
@@ -20,6 +21,8 @@ from catalyst_tui.clock import Clock
 
 log = logging.getLogger(__name__)
 D = Decimal
+MAX_STEPS_PER_TURN = 40  # past this the market falls behind the clock rather than starve the event loop
+LAG_WARNING = 60.0  # seconds
 CONNECTIVITY = {
     1100: "Connectivity between IB and Trader Workstation has been lost.",
     1101: "Connectivity between IB and TWS has been restored- data lost.",
@@ -52,6 +55,7 @@ class SimGateway:
         self._market_task: asyncio.Task[None] | None = None
         self._held: list[tuple[ClientSession, bytes]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._lag_warned = False
 
     # Life cycle
 
@@ -117,10 +121,14 @@ class SimGateway:
         while True:
             await self.clock.sleep(self.market.step_seconds)
             self.step()
+            if self.market.time + timedelta(seconds=LAG_WARNING) < self.clock.now() and not self._lag_warned:
+                self._lag_warned = True
+                log.warning("the market cannot keep up with the clock: it now runs behind it, at full speed")
 
     def step(self) -> None:
+        """Advance the market to the clock, a bounded number of steps at a time so clients are always answered."""
         now = self.clock.now()
-        changed = self.market.advance_to(now)
+        changed = self.market.advance_to(now, MAX_STEPS_PER_TURN)
         self.publish(self.broker.match(now, changed) + self.broker.expire_day_orders(now))
         if changed:
             self._publish_quotes({b.stock.con_id for b in changed})
