@@ -248,13 +248,16 @@ class ClientSession(DataRequests):
 
     def account_push(self, con_ids: set[int]) -> None:
         """After an execution: the changed portfolio lines, then the account values, as IB pushes them."""
-        if not self.account_updates:
-            return
         account_id = self.gateway.account.account_id
-        for con_id in con_ids:
-            self.send(self.gateway.portfolio_message(con_id))
-        for tag, value, currency in self.gateway.account_values():
-            self.send(msg.account_value(tag, value, currency, account_id))
+        values = self.gateway.account_values() if self.account_updates or self.account_multi else []
+        if self.account_updates:
+            for con_id in con_ids:
+                self.send(self.gateway.portfolio_message(con_id))
+            for tag, value, currency in values:
+                self.send(msg.account_value(tag, value, currency, account_id))
+        for req_id in self.account_multi:
+            for tag, value, currency in values:
+                self.send([73, 1, req_id, account_id, "", tag, value, currency])
 
 
 def money(value: Decimal) -> Decimal:
