@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from ib_async import IB
 
 from brokers.sim.server import SimGateway
-from catalyst_tui.clock import ControllableClock
+from catalyst_tui.clock import Clock, ControllableClock
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -46,20 +48,36 @@ def clock() -> ControllableClock:
     return ControllableClock(HK_MORNING)
 
 
+@asynccontextmanager
+async def running_gateway(clock: Clock, **options: Any) -> AsyncIterator[SimGateway]:
+    sim = SimGateway(clock, **options)
+    await sim.start()
+    try:
+        yield sim
+    finally:
+        await sim.close()
+
+
+@asynccontextmanager
+async def connected(port: int, client_id: int = 1) -> AsyncIterator[IB]:
+    client = IB()
+    await client.connectAsync("127.0.0.1", port, clientId=client_id, timeout=5)
+    try:
+        yield client
+    finally:
+        client.disconnect()
+
+
 @pytest.fixture
 async def gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
-    sim = SimGateway(clock, seed=7)
-    await sim.start()
-    yield sim
-    await sim.close()
+    async with running_gateway(clock, seed=7) as sim:
+        yield sim
 
 
 @pytest.fixture
 async def ib(gateway: SimGateway) -> AsyncIterator[IB]:
-    client = IB()
-    await client.connectAsync("127.0.0.1", gateway.port, clientId=1, timeout=5)
-    yield client
-    client.disconnect()
+    async with connected(gateway.port) as client:
+        yield client
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:

@@ -20,17 +20,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_sim_gateway_command_serves_a_client_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), "--always-open", "--seed", "3"],
-        stdin=subprocess.DEVNULL,
+def start_sim_gateway(cwd: Path, port: int, *args: str, stdin: int) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), *args],
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        cwd=tmp_path,
+        cwd=cwd,
         env=dict(os.environ),
     )
+
+
+async def test_sim_gateway_command_serves_a_client_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_sim_gateway(tmp_path, port, "--always-open", "--seed", "3", stdin=subprocess.DEVNULL)
     try:
         banner = process.stdout.readline()  # printed once it listens
         assert f"127.0.0.1:{port}" in banner and "DU1234567 (paper)" in banner
@@ -68,15 +72,7 @@ def test_a_taken_port_is_a_clear_runtime_failure(tmp_path: Path) -> None:
 
 async def test_faults_typed_at_the_running_simulator(tmp_path: Path) -> None:
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "catalyst_tui", "sim-gateway", "--port", str(port), "--delayed-only", "hk"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=tmp_path,
-        env=dict(os.environ),
-    )
+    process = start_sim_gateway(tmp_path, port, "--delayed-only", "hk", stdin=subprocess.PIPE)
 
     def command(line: str) -> str:
         process.stdin.write(line + "\n")

@@ -7,7 +7,7 @@ from decimal import Decimal
 from ib_async import IB, LimitOrder, MarketOrder, Stock
 
 from brokers.sim.server import SimGateway
-from tests.integration.conftest import until
+from tests.integration.conftest import connected, until
 from tests.integration.sim.test_orders import account_value, error_codes, qualified
 
 
@@ -48,13 +48,9 @@ async def test_executions_and_completed_orders_are_read_back(ib: IB, gateway: Si
     [execution] = await ib.reqExecutionsAsync()
     assert execution.execution.orderRef == "read-back-fill"
     # ib_async keeps the commission on the fill it first saw; a client that connects later reads both back.
-    later = IB()
-    await later.connectAsync("127.0.0.1", gateway.port, clientId=2, timeout=5)
-    try:
+    async with connected(gateway.port, 2) as later:
         [seen] = later.fills()
         assert seen.execution.orderRef == "read-back-fill" and seen.commissionReport.commission > 0
-    finally:
-        later.disconnect()
     completed = {t.order.orderRef: t.orderStatus.status for t in await ib.reqCompletedOrdersAsync(apiOnly=False)}
     assert completed == {"read-back-fill": "Filled", "read-back-cancel": "Cancelled"}
 

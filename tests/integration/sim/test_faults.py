@@ -10,7 +10,7 @@ from ib_async import IB, LimitOrder, MarketOrder, Order
 
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import ControllableClock
-from tests.integration.conftest import until
+from tests.integration.conftest import connected, running_gateway, until
 from tests.integration.sim.test_orders import error_codes, qualified
 
 
@@ -52,17 +52,13 @@ async def test_a_sixty_second_refusal(ib: IB, gateway: SimGateway, clock: Contro
 
 
 async def test_all_open_orders_shows_every_client(ib: IB, gateway: SimGateway) -> None:
-    other = IB()
-    await other.connectAsync("127.0.0.1", gateway.port, clientId=2, timeout=5)
-    try:
+    async with connected(gateway.port, 2) as other:
         tencent = await qualified(ib)
         mine = ib.placeOrder(tencent, LimitOrder("BUY", 100, 400.0, orderRef="client-1"))
         theirs = other.placeOrder(tencent, LimitOrder("BUY", 100, 401.0, orderRef="client-2"))
         await until(lambda: mine.orderStatus.status == theirs.orderStatus.status == "Submitted", what="both orders")
         assert {t.order.orderRef for t in await other.reqOpenOrdersAsync()} == {"client-2"}
         assert {t.order.orderRef for t in await other.reqAllOpenOrdersAsync()} == {"client-1", "client-2"}
-    finally:
-        other.disconnect()
 
 
 async def test_a_sell_stop_triggers_when_the_price_falls(ib: IB, gateway: SimGateway, clock) -> None:
@@ -87,16 +83,12 @@ async def test_a_sell_stop_triggers_when_the_price_falls(ib: IB, gateway: SimGat
 @pytest.fixture
 async def minute_steps(clock: ControllableClock) -> AsyncIterator[SimGateway]:
     """A market that steps a minute at a time, so the clock can cross a weekend quickly."""
-    sim = SimGateway(clock, seed=7, step_seconds=60)
-    await sim.start()
-    yield sim
-    await sim.close()
+    async with running_gateway(clock, seed=7, step_seconds=60) as sim:
+        yield sim
 
 
 async def test_day_orders_expire_and_gtc_orders_stay(minute_steps: SimGateway, clock: ControllableClock) -> None:
-    ib = IB()
-    await ib.connectAsync("127.0.0.1", minute_steps.port, clientId=1, timeout=5)
-    try:
+    async with connected(minute_steps.port) as ib:
         tencent = await qualified(ib)
         day = ib.placeOrder(tencent, LimitOrder("BUY", 100, 400.0, tif="DAY"))
         gtc = ib.placeOrder(tencent, LimitOrder("BUY", 100, 401.0, tif="GTC"))
@@ -109,5 +101,3 @@ async def test_day_orders_expire_and_gtc_orders_stay(minute_steps: SimGateway, c
         await until(lambda: ticker.close == ticker.close, what="the first quote")
         friday_last = minute_steps.market.book(tencent.conId).prev_close
         assert ticker.close == float(friday_last) and ticker.close != 512.5  # Friday's last is Monday's close
-    finally:
-        ib.disconnect()

@@ -11,7 +11,7 @@ from ib_async import IB, Stock
 from brokers.sim import universe
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import ControllableClock
-from tests.integration.conftest import until
+from tests.integration.conftest import connected, running_gateway, until
 
 
 async def test_news_providers_and_headlines(ib: IB, gateway: SimGateway, clock: ControllableClock) -> None:
@@ -55,16 +55,12 @@ async def test_bad_news_requests_get_errors(ib: IB) -> None:
 
 @pytest.fixture
 async def hk_delayed(clock: ControllableClock) -> AsyncIterator[SimGateway]:
-    sim = SimGateway(clock, seed=7, delayed_only=frozenset({"HK"}))
-    await sim.start()
-    yield sim
-    await sim.close()
+    async with running_gateway(clock, seed=7, delayed_only=frozenset({"HK"})) as sim:
+        yield sim
 
 
 async def test_no_subscription_gives_354_then_delayed_data(hk_delayed: SimGateway, clock: ControllableClock) -> None:
-    ib = IB()
-    await ib.connectAsync("127.0.0.1", hk_delayed.port, clientId=1, timeout=5)
-    try:
+    async with connected(hk_delayed.port) as ib:
         codes: list[int] = []
         ib.errorEvent += lambda req_id, code, text, contract: codes.append(code)
         tencent, apple = Stock("700", "SEHK", "HKD"), Stock("AAPL", "SMART", "USD")
@@ -84,5 +80,3 @@ async def test_no_subscription_gives_354_then_delayed_data(hk_delayed: SimGatewa
         await clock.advance(10)
         await until(lambda: len(delayed.ticks) > first, what="delayed ticks to stream")
         assert {t.tickType for t in delayed.ticks} <= {66, 67, 68, 75}
-    finally:
-        ib.disconnect()
