@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -85,6 +85,10 @@ class Quote:
     delayed: bool = False
     stale: bool = False
 
+    def age(self, now: datetime) -> timedelta | None:
+        """How long since the last tick; None before the first."""
+        return None if self.time is None else now - self.time
+
     @property
     def mid(self) -> Decimal | None:
         if self.bid is None or self.ask is None:
@@ -106,6 +110,7 @@ class Position:
     quantity: Decimal
     avg_cost: Decimal
     market_price: Decimal | None = None
+    fx_rate: Decimal | None = None  # base-currency units per unit of the instrument's currency
 
     @property
     def market_value(self) -> Decimal | None:
@@ -118,6 +123,18 @@ class Position:
         if self.market_price is None:
             return None
         return (self.market_price - self.avg_cost) * self.quantity
+
+    @property
+    def market_value_base(self) -> Decimal | None:
+        return _in_base(self.market_value, self.fx_rate)
+
+    @property
+    def unrealized_pnl_base(self) -> Decimal | None:
+        return _in_base(self.unrealized_pnl, self.fx_rate)
+
+
+def _in_base(amount: Decimal | None, rate: Decimal | None) -> Decimal | None:
+    return None if amount is None or rate is None else amount * rate
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import contextlib
 import logging
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from brokers.sim import messages as msg
 from brokers.sim.account import FX_TO_BASE, SimAccount
@@ -18,6 +19,8 @@ from brokers.sim.session import ClientSession, money
 from brokers.sim.sessions import Sessions
 from brokers.sim.universe import STOCKS, Stock
 from catalyst_tui.clock import Clock
+
+NEW_YORK = ZoneInfo("America/New_York")
 
 log = logging.getLogger(__name__)
 D = Decimal
@@ -56,6 +59,8 @@ class SimGateway:
         self._held: list[tuple[ClientSession, bytes]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._lag_warned = False
+        self.day_start_equity = self.account.net_liquidation(self.broker.marks())
+        self._equity_day = clock.now().astimezone(NEW_YORK).date()
 
     # Life cycle
 
@@ -128,6 +133,9 @@ class SimGateway:
     def step(self) -> None:
         """Advance the market to the clock, a bounded number of steps at a time so clients are always answered."""
         now = self.clock.now()
+        if now.astimezone(NEW_YORK).date() != self._equity_day:  # the account's day ends with New York's
+            self._equity_day = now.astimezone(NEW_YORK).date()
+            self.day_start_equity = self.account.net_liquidation(self.broker.marks())
         changed = self.market.advance_to(now, MAX_STEPS_PER_TURN)
         self.publish(self.broker.match(now, changed) + self.broker.expire_day_orders(now))
         if changed:
@@ -187,6 +195,7 @@ class SimGateway:
             ("BuyingPower", money(account.buying_power(marks)), "USD"),
             ("AvailableFunds", money(account.buying_power(marks) / 2), "USD"),
             ("GrossPositionValue", money(account.gross_position_value(marks)), "USD"),
+            ("PreviousDayEquityWithLoanValue", money(self.day_start_equity), "USD"),
         ]
         for currency, rate in FX_TO_BASE.items():
             values.append(("ExchangeRate", rate, currency))

@@ -131,14 +131,28 @@ def round_to_tick(market: Market, price: Decimal, direction: Rounding, on: date)
     Band bounds are multiples of the ticks on both sides, so rounding within a band may land on a bound
     but never off the grid.
     """
+    return round_in(tick_table(market, on), price, direction)
+
+
+def round_in(table: TickTable, price: Decimal, direction: Rounding) -> Decimal:
+    """`round_to_tick` on a given table: the dated fallback, or the one IB's market rule gives a contract."""
     _check_positive(price)
-    table = tick_table(market, on)
     tick = table.band_for(price).tick
     mode = ROUND_FLOOR if direction is Rounding.DOWN else ROUND_CEILING
     rounded = (price / tick).to_integral_value(rounding=mode) * tick
     if rounded <= 0:
         raise PriceError(f"price {price} rounds to nothing")
     return rounded.quantize(table.band_for(rounded).tick)
+
+
+def table_from_rule(increments: list[tuple[Decimal, Decimal]], effective_from: date) -> TickTable:
+    """IB's market rule as a tick table: each (low edge, increment) applies from its edge up to the next."""
+    rows = sorted(increments)
+    if not rows or rows[0][0] != 0 or any(inc <= 0 for _, inc in rows):
+        raise PriceError(f"not a usable market rule: {rows}")
+    uppers = [edge for edge, _ in rows[1:]] + [D("Infinity")]
+    bands = tuple(Band(lo, hi, inc) for (lo, inc), hi in zip(rows, uppers, strict=True))
+    return TickTable(effective_from, bands, closed_below=True)
 
 
 def round_price(market: Market, price: Decimal, role: PriceRole, entry_side: Side, on: date) -> Decimal:
