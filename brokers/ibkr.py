@@ -51,6 +51,7 @@ class IbkrBroker:
         self.fill_listeners: list[Callable[[Fill], None]] = []
         self.last_reconciliation: Reconciliation | None = None
         self._seen_exec_ids: set[str] = set()
+        self._caught_up: list[Fill] = []  # fills ib_async replayed while (re)connecting: they happened while away
         self.ib.commissionReportEvent += self._on_commission
 
     # Connection
@@ -87,7 +88,8 @@ class IbkrBroker:
         await self.ib.reqCompletedOrdersAsync(apiOnly=False)
         await self.ib.reqExecutionsAsync()
         await self.ib.reqPositionsAsync()
-        missed = [self._report(f) for f in self.ib.fills() if f.execution.execId not in self._seen_exec_ids]
+        unseen = [self._report(f) for f in self.ib.fills() if f.execution.execId not in self._seen_exec_ids]
+        missed, self._caught_up = self._caught_up + unseen, []
         done = {t.order.orderRef for t in self.ib.trades() if t.isDone() and t.order.orderRef}
         self.last_reconciliation = Reconciliation(tuple(self.open_orders()), frozenset(done), tuple(missed))
         if missed:
@@ -96,7 +98,9 @@ class IbkrBroker:
 
     def _on_commission(self, trade: Trade, fill: IbFill, report: object) -> None:
         if fill.execution.execId not in self._seen_exec_ids:
-            self._report(fill)
+            record = self._report(fill)
+            if self.link.state.phase is not LinkPhase.CONNECTED:
+                self._caught_up.append(record)
 
     def _report(self, fill: IbFill) -> Fill:
         self._seen_exec_ids.add(fill.execution.execId)

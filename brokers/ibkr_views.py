@@ -87,7 +87,7 @@ def fill_from(fill: IbFill) -> Fill:
     ex, report = fill.execution, fill.commissionReport
     return Fill(
         exec_id=ex.execId, instrument=instrument_of(fill.contract), side=Side.BUY if ex.side == "BOT" else Side.SELL,
-        quantity=Decimal(str(ex.shares)), price=Decimal(str(ex.price)), time=fill.time,
+        quantity=Decimal(str(ex.shares)), price=Decimal(str(ex.price)), time=ex.time,
         intent_id=ex.orderRef or None, commission=Decimal(str(report.commission)) if report.execId else None,
     )  # fmt: skip
 
