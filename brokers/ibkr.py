@@ -71,6 +71,12 @@ class IbkrBroker:
     async def stop(self) -> None:
         await self.link.stop()
 
+    def server_version(self) -> int:
+        return self.ib.client.serverVersion()
+
+    def accounts(self) -> list[str]:
+        return list(self.ib.managedAccounts())
+
     def _why_not(self) -> str | None:
         state = self.link.state
         if state.phase is LinkPhase.RECONCILING:

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -25,6 +26,24 @@ FARM_OK = {2104, 2106, 2107, 2158}
 FARM_BROKEN = {2103, 2105, 2108, 2157}
 MAX_CLIENT_ID_TRIES = 8
 FIRST_DELAY = 1.0
+
+
+class SystemMessages(logging.Filter):
+    """ib_async logs IB's connectivity and data-farm messages, and every refused reconnect, as errors; the link
+    turns them into state, so they are not repeated in the log."""
+
+    PATTERN = re.compile(
+        r"^(Warning|Error) (326|354|1100|1101|1102|2103|2104|2105|2106|2107|2108|2157|2158|10167), "
+        r"|^API connection failed|^Peer closed connection"
+    )
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not self.PATTERN.match(record.getMessage())
+
+
+QUIET = SystemMessages()
+for _name in ("ib_async.wrapper", "ib_async.client"):
+    logging.getLogger(_name).addFilter(QUIET)
 
 
 class ConnectError(ConnectionError):
@@ -92,10 +111,7 @@ class Link:
         for _ in range(MAX_CLIENT_ID_TRIES):
             self._in_use = False
             try:
-                await self.ib.connectAsync(
-                    self.settings.host, self.settings.port, clientId=self.client_id,
-                    timeout=self.settings.connect_timeout_seconds,
-                )  # fmt: skip
+                await self._connect_once()
             except (OSError, TimeoutError) as exc:
                 self.ib.disconnect()
                 if self._in_use:
@@ -107,6 +123,35 @@ class Link:
             return
         raise ConnectError(f"client ids {self.settings.client_id}–{self.client_id} are all in use at {self.address}")
 
+    async def _connect_once(self) -> None:
+        """ib_async waits out its timeout when the peer hangs up mid-handshake; stop waiting as soon as it does."""
+        closed = asyncio.Event()
+
+        def on_api_error(_message: str) -> None:
+            closed.set()
+
+        self.ib.client.apiError += on_api_error
+        connect = asyncio.ensure_future(
+            self.ib.connectAsync(
+                self.settings.host,
+                self.settings.port,
+                clientId=self.client_id,
+                timeout=self.settings.connect_timeout_seconds,
+            )
+        )
+        hung_up = asyncio.ensure_future(closed.wait())
+        try:
+            await asyncio.wait({connect, hung_up}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self.ib.client.apiError -= on_api_error
+            hung_up.cancel()
+        if not connect.done():
+            connect.cancel()
+            with contextlib.suppress(asyncio.CancelledError, OSError, TimeoutError):
+                await connect
+            raise ConnectionResetError("closed during the handshake")
+        connect.result()
+
     def _explain(self, exc: BaseException) -> str:
         if isinstance(exc, ConnectionRefusedError):
             return f"connection refused: is IB Gateway running on {self.address}?"
@@ -115,7 +160,7 @@ class Link:
                 f"timed out after {self.settings.connect_timeout_seconds} s: {self.address} accepted the connection "
                 "but the API did not answer"
             )
-        if isinstance(exc, ConnectionError):
+        if isinstance(exc, ConnectionResetError):
             return (
                 f"{self.address} closed the connection during the handshake: the gateway is probably not logged in "
                 "(approve the IB Key login on your phone)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 import os
 import sys
@@ -58,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--delayed-only", choices=("hk", "us", "all"), help="no live data subscription for HK, US or all markets"
     )
+    check = commands.add_parser("check", help="test the connection to IB Gateway; exit 0 if it works, 1 if not")
+    check.add_argument("--gateway", dest="check_gateway", metavar="HOST:PORT", help="the gateway to test")
+    check.add_argument("--quiet", action="store_true", help="one line, for a cron health check")
     return parser
 
 
@@ -77,8 +81,9 @@ def flag_overrides(args: argparse.Namespace) -> list[Override]:
         found.append(Override("agent.mode", args.mode, "--mode"))
     if args.brain:
         found.append(Override("agent.brain", args.brain, "--brain"))
-    if args.gateway:
-        found += gateway_overrides(args.gateway)
+    gateway = args.gateway or getattr(args, "check_gateway", None)
+    if gateway:
+        found += gateway_overrides(gateway)
     if args.sim:
         found.append(Override("broker.source", "sim", "--sim"))
     if args.journal is not None:
@@ -105,6 +110,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     log.info("catalyst %s starting with settings from %s", __version__, settings.source_file or "built-in defaults")
     if args.command == "sim-gateway":
         return run_sim_gateway(args, settings)
+    if args.command == "check":
+        return run_check_command(settings, args.quiet)
     for line in describe(settings, RealClock(), env):
         print(line)
     print(f"  log      {log_file}")
@@ -123,6 +130,19 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     seed = settings.broker.sim_seed if args.seed is None else args.seed
     delayed = {"hk": {"HK"}, "us": {"US"}, "all": {"HK", "US"}}.get(args.delayed_only or "", set())
     return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
+
+
+def run_check_command(settings: Settings, quiet: bool) -> int:
+    from catalyst_tui.check import one_line, run_check
+
+    ok, lines = asyncio.run(run_check(settings, RealClock()))
+    if quiet:
+        print(one_line(ok, lines))
+    else:
+        print(f"catalyst check: {'OK' if ok else 'FAILED'}")
+        for line in lines if ok else [lines[0].removeprefix("FAILED ")]:
+            print(f"  {line}")
+    return EXIT_OK if ok else EXIT_FAILURE
 
 
 def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[str]:

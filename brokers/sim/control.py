@@ -14,6 +14,7 @@ HELP = """commands (times are on the simulator's clock):
   restart [SECONDS]    the nightly restart: drop everyone, then refuse connections for SECONDS (default 60)
   pause | resume       hold every response to clients | send everything held, in order
   lost | restored | restored-data-lost    broadcast error 1100 | 1102 | 1101
+  logout | login       close new connections at once, as a gateway that is not logged in does | accept them
   headline SYMBOL TEXT put a headline on the news wire for SYMBOL (700, AAPL, …)
   status               clients, working orders and executions
   help                 this list"""
@@ -80,6 +81,17 @@ def _broadcast(code: int) -> Callable[[SimGateway, str], Awaitable[str]]:
     return send
 
 
+async def _logout(gateway: SimGateway, _: str) -> str:
+    gateway.logged_out = True
+    gateway.drop_all()
+    return "logged out: connections are closed during the handshake until login"
+
+
+async def _login(gateway: SimGateway, _: str) -> str:
+    gateway.logged_out = False
+    return "logged in"
+
+
 async def _headline(gateway: SimGateway, arg: str) -> str:
     symbol, _, text = arg.partition(" ")
     stock = find(symbol, "", "", 0)
@@ -102,5 +114,5 @@ async def _help(gateway: SimGateway, _: str) -> str:
 COMMANDS: dict[str, Callable[[SimGateway, str], Awaitable[str]]] = {
     "drop": _drop, "refuse": _refuse, "restart": _restart, "pause": _pause, "resume": _resume,
     "lost": _broadcast(1100), "restored": _broadcast(1102), "restored-data-lost": _broadcast(1101),
-    "headline": _headline, "status": _status, "help": _help,
+    "logout": _logout, "login": _login, "headline": _headline, "status": _status, "help": _help,
 }  # fmt: skip

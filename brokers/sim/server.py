@@ -59,6 +59,7 @@ class SimGateway:
         self._held: list[tuple[ClientSession, bytes]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._lag_warned = False
+        self.logged_out = False
         self.day_start_equity = self.account.net_liquidation(self.broker.marks())
         self._equity_day = clock.now().astimezone(NEW_YORK).date()
 
@@ -100,6 +101,9 @@ class SimGateway:
             self._server = None
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.logged_out:  # like IBGA's socat in front of a gateway that is not logged in
+            writer.close()
+            return
         session = ClientSession(self, reader, writer)
         task = asyncio.current_task()
         if task is not None:

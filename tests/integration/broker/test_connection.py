@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 
+import pytest
 from ib_async import IB
 
 from brokers.ibkr import ConnectError, IbkrBroker
@@ -55,7 +57,10 @@ async def test_a_closed_port_says_whether_the_gateway_runs(clock: ControllableCl
         raise AssertionError("connected to a closed port")
 
 
-async def test_1100_and_1102_become_state_and_block_orders(broker: IbkrBroker, gateway: SimGateway) -> None:
+async def test_1100_and_1102_become_state_and_block_orders(
+    broker: IbkrBroker, gateway: SimGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="ib_async")
     gateway.connectivity(1100)
     await until(lambda: not broker.state.ib_link, what="1100 to become state")
     result = await broker.execute_trade("700", Side.BUY, 100, OrderType.LIMIT, 400, intent_id="during-1100")
@@ -63,6 +68,7 @@ async def test_1100_and_1102_become_state_and_block_orders(broker: IbkrBroker, g
     gateway.connectivity(1102)
     await until(lambda: broker.state.ib_link, what="1102 to restore")
     assert broker.state.phase is LinkPhase.CONNECTED
+    assert [r.getMessage() for r in caplog.records if "110" in r.getMessage() and r.name.startswith("ib_async")] == []
 
 
 async def test_a_drop_reconnects_with_backoff_and_restores_quotes(

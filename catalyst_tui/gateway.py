@@ -1,0 +1,25 @@
+"""Where the broker connection goes: a real IB Gateway from settings, or the embedded simulator started here."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+
+from brokers.sim.server import SimGateway
+from catalyst_tui.clock import Clock
+from catalyst_tui.config.schema import BrokerSettings, BrokerSource
+
+
+@asynccontextmanager
+async def gateway_for(settings: BrokerSettings, clock: Clock) -> AsyncIterator[BrokerSettings]:
+    """Settings to connect with; for the embedded default, a simulator on a free loopback port while in use."""
+    if settings.source is not BrokerSource.SIM:
+        yield settings
+        return
+    sim = SimGateway(clock, seed=settings.sim_seed, always_open=settings.sim_always_open)
+    port = await sim.start("127.0.0.1", 0)
+    try:
+        yield replace(settings, host="127.0.0.1", port=port)
+    finally:
+        await sim.close()
