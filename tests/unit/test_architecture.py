@@ -47,3 +47,27 @@ def test_the_core_never_reads_the_system_clock() -> None:
         if path not in allowed and ("datetime.now(" in text or "time.time(" in text or "date.today(" in text):
             offenders.append(str(path))
     assert offenders == []
+
+
+def full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_the_adapter_knows_nothing_of_the_ui_or_the_agent() -> None:
+    adapter = sorted((ROOT / "brokers").glob("ibkr*.py"))
+    assert adapter
+    forbidden = ("textual", "widgets", "catalyst_tui.app", "catalyst_tui.agent", "catalyst_tui.screens", "anthropic")
+    offenders = [f"{p.name}: {m}" for p in adapter for m in full_imports(p) if m.startswith(forbidden)]
+    assert offenders == []
+
+
+def test_only_the_adapter_talks_to_ib_async() -> None:
+    users = [p for p in python_files("catalyst_tui") + python_files("widgets") if "ib_async" in imported_modules(p)]
+    assert [str(p) for p in users] == []
