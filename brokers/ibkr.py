@@ -6,6 +6,7 @@ ib_async directly. Parts live beside it: the link (`ibkr_link`), contracts, quot
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 from collections.abc import Callable
@@ -13,10 +14,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from ib_async import IB, Trade
+from ib_async import IB, PortfolioItem, Trade
 from ib_async import Fill as IbFill
 
-from brokers.ibkr_contracts import Contracts, UnknownInstrument
+from brokers.ibkr_contracts import Contracts, UnknownInstrument, instrument_of
 from brokers.ibkr_link import ConnectError, Link
 from brokers.ibkr_orders import OrderDesk
 from brokers.ibkr_quotes import QuoteBook
@@ -53,6 +54,8 @@ class IbkrBroker:
         self._seen_exec_ids: set[str] = set()
         self._caught_up: list[Fill] = []  # fills ib_async replayed while (re)connecting: they happened while away
         self.ib.commissionReportEvent += self._on_commission
+        self.ib.updatePortfolioEvent += self._on_portfolio
+        self._watch_tasks: set[asyncio.Task[list[str]]] = set()
 
     # Connection
 
@@ -101,6 +104,15 @@ class IbkrBroker:
         if missed:
             log.info("reconciled: %d fill(s) happened while disconnected", len(missed))
         self.quotes.restore()
+        await self.watch([instrument_of(p.contract).display for p in self.ib.positions() if p.position])
+
+    def _on_portfolio(self, item: PortfolioItem) -> None:
+        """Every held symbol streams quotes, whether or not it is on the watchlist."""
+        display = instrument_of(item.contract).display
+        if item.position and display not in self.quotes.wanted:
+            task = asyncio.create_task(self.watch([display]), name="ibkr-watch-position")
+            self._watch_tasks.add(task)
+            task.add_done_callback(self._watch_tasks.discard)
 
     def _on_commission(self, trade: Trade, fill: IbFill, report: object) -> None:
         if fill.execution.execId not in self._seen_exec_ids:
@@ -133,6 +145,9 @@ class IbkrBroker:
                 details = await self.contracts.details(symbol)
             except UnknownInstrument as exc:
                 problems.append(str(exc))
+                continue
+            except (ConnectionError, TimeoutError) as exc:
+                problems.append(f"{symbol}: not connected ({exc or 'timeout'}); it is watched after the reconnect")
                 continue
             self.quotes.watch(details.instrument, self.contracts.contract(details.instrument))
         return problems

@@ -55,6 +55,7 @@ async def test_a_market_order_fills_and_the_account_follows(broker: IbkrBroker, 
     assert position.market_value_base == position.market_value * D("0.1285")
     assert fills[0].intent_id == "mkt-1" and fills[0].commission > 0
     assert [f.exec_id for f in broker.executions_today()] == [fills[0].exec_id]
+    await until(lambda: (q := broker.quote("700")) is not None and q.bid is not None, what="a held symbol's quote")
     account = broker.account()
     await until(lambda: broker.account().cash < D(1_000_000), what="cash to move")
     assert broker.account().daily_pnl == broker.account().equity - D("1000000.00")
@@ -136,3 +137,12 @@ async def test_a_nightly_restart_never_reuses_an_order_id(
     assert second.outcome is Outcome.SUBMITTED
     assert second.orders[0].broker_order_id > first.orders[0].broker_order_id
     assert len({o.order_id for o in gateway.broker.orders.values()}) == 2
+
+
+async def test_cancel_all_cancels_every_working_order(broker: IbkrBroker, gateway: SimGateway) -> None:
+    for n, price in enumerate((D(400), D(401))):
+        result = await broker.execute_trade("700", Side.BUY, D(100), OrderType.LIMIT, price, intent_id=f"working-{n}")
+        assert result.outcome is Outcome.SUBMITTED
+    broker.cancel_all()
+    await until(lambda: broker.open_orders() == [], what="every order cancelled")
+    assert {o.status for o in gateway.broker.orders.values()} == {"Cancelled"}
