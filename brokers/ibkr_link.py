@@ -127,10 +127,11 @@ class Link:
         """ib_async waits out its timeout when the peer hangs up mid-handshake; stop waiting as soon as it does."""
         closed = asyncio.Event()
 
-        def on_api_error(_message: str) -> None:
+        def on_hang_up(_message: str = "") -> None:
             closed.set()
 
-        self.ib.client.apiError += on_api_error
+        socket_events = self.ib.client.conn.disconnected
+        socket_events += on_hang_up
         connect = asyncio.ensure_future(
             self.ib.connectAsync(
                 self.settings.host,
@@ -143,7 +144,7 @@ class Link:
         try:
             await asyncio.wait({connect, hung_up}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            self.ib.client.apiError -= on_api_error
+            socket_events -= on_hang_up
             hung_up.cancel()
         if not connect.done():
             connect.cancel()
