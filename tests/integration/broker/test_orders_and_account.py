@@ -9,8 +9,8 @@ from brokers.sim.server import SimGateway
 from catalyst_tui.broker_models import Outcome
 from catalyst_tui.clock import ControllableClock
 from catalyst_tui.models import BracketRole, Fill, OrderStatus, OrderType, Side
-from tests.integration.broker.conftest import reconnected
-from tests.integration.conftest import until
+from tests.integration.broker.conftest import reconnected, settings_for
+from tests.integration.conftest import running_gateway, until
 
 D = Decimal
 
@@ -146,3 +146,21 @@ async def test_cancel_all_cancels_every_working_order(broker: IbkrBroker, gatewa
     broker.cancel_all()
     await until(lambda: broker.open_orders() == [], what="every order cancelled")
     assert {o.status for o in gateway.broker.orders.values()} == {"Cancelled"}
+
+
+async def test_hkex_and_us_positions_together_in_local_and_base_currency(clock: ControllableClock) -> None:
+    async with running_gateway(clock, seed=7, always_open=True) as sim:
+        adapter = IbkrBroker(settings_for(sim.port), clock)
+        await adapter.connect()
+        try:
+            for symbol, quantity in (("700", 100), ("AAPL", 10)):
+                result = await adapter.execute_trade(symbol, Side.BUY, D(quantity), OrderType.MARKET, intent_id=symbol)
+                assert result.outcome is Outcome.FILLED, result.message
+            await until(lambda: len(adapter.positions()) == 2, what="both positions")
+            by_symbol = {p.instrument.display: p for p in adapter.positions()}
+            tencent, apple = by_symbol["0700.HK"], by_symbol["AAPL"]
+            assert (tencent.instrument.currency, apple.instrument.currency) == ("HKD", "USD")
+            assert tencent.market_value_base == tencent.market_value * D("0.1285")
+            assert apple.market_value_base == apple.market_value and apple.unrealized_pnl_base is not None
+        finally:
+            await adapter.stop()
