@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from brokers.ibkr import ConnectError, IbkrBroker, UnknownInstrument
+from brokers.ibkr import ConnectError, IbkrBroker
 from catalyst_tui.clock import Clock
 from catalyst_tui.config.schema import BrokerSource, Settings
 from catalyst_tui.gateway import gateway_for
@@ -19,8 +19,8 @@ FALLBACK = {Market.HK: "0700.HK", Market.US: "AAPL"}
 def probe_symbols(settings: Settings) -> list[str]:
     """One HKEX and one US symbol: the first of each in the watchlist, else Tencent and Apple."""
     chosen = {}
-    for symbol in settings.markets.watchlist:
-        chosen.setdefault(normalize(symbol).market, normalize(symbol).display)
+    for instrument in map(normalize, settings.markets.watchlist):
+        chosen.setdefault(instrument.market, instrument.display)
     return [chosen.get(m, FALLBACK[m]) for m in (Market.HK, Market.US)]
 
 
@@ -56,12 +56,7 @@ async def _report(broker: IbkrBroker, address: str, symbols: list[str]) -> list[
 async def _market_data(broker: IbkrBroker, symbol: str) -> str:
     arrived = asyncio.Event()
     broker.quotes.listeners.append(lambda quotes: arrived.set())
-    try:
-        problems = await broker.watch([symbol])
-    except (ConnectionError, TimeoutError) as exc:
-        return f"no data: {exc}"
-    except UnknownInstrument as exc:
-        return f"no data: {exc}"
+    problems = await broker.watch([symbol])  # it reports unknown symbols and lost connections itself
     if problems:
         return f"no data: {problems[0]}"
     with contextlib.suppress(TimeoutError):
