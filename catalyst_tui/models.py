@@ -171,6 +171,7 @@ class Fill:
     time: datetime
     intent_id: str | None = None
     commission: Decimal | None = None
+    realized_pnl: Decimal | None = None  # IB's, net of commission, on a closing execution; None on an opening one
 
 
 @dataclass(frozen=True)

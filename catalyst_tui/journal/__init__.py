@@ -1,0 +1,64 @@
+"""The journal: every cycle, transcript line, proposal, decision, order and fill, in SQLite or PostgreSQL.
+
+The app writes through `Journal` (a queue, one writer thread, a spool for outages); the `catalyst journal` command
+and tests read through `open_store`.
+"""
+
+from catalyst_tui.journal.errors import JournalError, JournalUnavailable, JournalVersionError, RecordError
+from catalyst_tui.journal.journal import Journal, JournalState, JournalStatus
+from catalyst_tui.journal.reads import CycleView, ProposalView
+from catalyst_tui.journal.records import (
+    Check,
+    CheckOutcome,
+    CycleEnded,
+    CycleStarted,
+    DecisionKind,
+    EntryKind,
+    EquitySnapshot,
+    ErrorRecorded,
+    FillRecorded,
+    IntentRecorded,
+    OrderChanged,
+    ProposalDecided,
+    ProposalMade,
+    Record,
+    TradingStateChanged,
+    TranscriptEntry,
+    new_id,
+)
+from catalyst_tui.journal.store import Store, open_store
+from catalyst_tui.journal.urls import JournalTarget, JournalUrlError, parse_journal_url
+
+__all__ = [
+    "Check",
+    "CheckOutcome",
+    "CycleEnded",
+    "CycleStarted",
+    "CycleView",
+    "DecisionKind",
+    "EntryKind",
+    "EquitySnapshot",
+    "ErrorRecorded",
+    "FillRecorded",
+    "IntentRecorded",
+    "Journal",
+    "JournalError",
+    "JournalState",
+    "JournalStatus",
+    "JournalTarget",
+    "JournalUnavailable",
+    "JournalUrlError",
+    "JournalVersionError",
+    "OrderChanged",
+    "ProposalDecided",
+    "ProposalMade",
+    "ProposalView",
+    "Record",
+    "RecordError",
+    "Store",
+    "TradingStateChanged",
+    "TranscriptEntry",
+    "new_id",
+    "open_store",
+    "parse_journal_url",
+]

@@ -1,0 +1,108 @@
+"""What the app asks of the journal: today's counts for the risk gate, recent cycles, a cycle's proposals."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from catalyst_tui.journal.records import (
+    Check,
+    CheckOutcome,
+    CycleEnded,
+    CycleStarted,
+    DecisionKind,
+    EntryKind,
+    ProposalDecided,
+    ProposalMade,
+    TranscriptEntry,
+)
+from catalyst_tui.journal.store import Tx
+from catalyst_tui.models import OrderType, Side
+
+
+@dataclass(frozen=True)
+class CycleView:
+    started: CycleStarted
+    ended: CycleEnded | None  # None while the cycle runs, or if the process died during it
+    transcript: tuple[TranscriptEntry, ...]
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    made: ProposalMade
+    decided: ProposalDecided | None  # None while it waits for a decision
+
+
+def order_count(tx: Tx, since: datetime) -> int:
+    """New orders since `since`: a bracket counts once (its children are not new decisions), and every order the
+    journal recorded counts, whatever the broker did with it: the limit is on attempts."""
+    rows = tx.rows("SELECT COUNT(*) AS n FROM {s}orders WHERE created_at >= ? AND parent_intent_id IS NULL", since)
+    return int(rows[0]["n"])
+
+
+def realized_pnl(tx: Tx, since: datetime) -> dict[str, Decimal]:
+    """Realised P&L by currency (IB's figure, net of the closing commission); the caller converts with IB's rates."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for row in tx.rows(
+        "SELECT currency, realized_pnl FROM {s}fills WHERE executed_at >= ? AND realized_pnl IS NOT NULL", since
+    ):
+        totals[row["currency"]] += row["realized_pnl"]
+    return dict(totals)
+
+
+def recent_cycles(tx: Tx, limit: int) -> list[CycleView]:
+    """The last `limit` cycles, newest first, each with its whole transcript in order."""
+    cycles = tx.rows("SELECT * FROM {s}cycles ORDER BY started_at DESC, id DESC LIMIT ?", limit)
+    entries: dict[str, list[TranscriptEntry]] = defaultdict(list)
+    ids = [c["id"] for c in cycles]
+    if ids:
+        marks = ", ".join("?" * len(ids))
+        for row in tx.rows(f"SELECT * FROM {{s}}transcript WHERE cycle_id IN ({marks}) ORDER BY cycle_id, seq", *ids):
+            entries[row["cycle_id"]].append(_entry(row))
+    return [CycleView(_started(c), _ended(c), tuple(entries[c["id"]])) for c in cycles]
+
+
+def proposals(tx: Tx, cycle_id: str) -> list[ProposalView]:
+    rows = tx.rows("SELECT * FROM {s}proposals WHERE cycle_id = ? ORDER BY proposed_at, id", cycle_id)
+    return [ProposalView(_proposal(tx, row), _decision(row)) for row in rows]
+
+
+def _started(row: dict[str, Any]) -> CycleStarted:
+    return CycleStarted(row["id"], row["started_at"], row["market"], row["trigger"], row["brain"], row["model"])
+
+
+def _ended(row: dict[str, Any]) -> CycleEnded | None:
+    if row["ended_at"] is None:
+        return None
+    return CycleEnded(
+        row["id"], row["ended_at"], row["outcome"], row["input_tokens"], row["output_tokens"],
+        row["cache_read_tokens"], row["cache_write_tokens"], row["cost_usd"], row["error"],
+    )  # fmt: skip
+
+
+def _entry(row: dict[str, Any]) -> TranscriptEntry:
+    return TranscriptEntry(row["cycle_id"], row["seq"], row["at"], row["role"], EntryKind(row["kind"]), row["content"])
+
+
+def _proposal(tx: Tx, row: dict[str, Any]) -> ProposalMade:
+    checks = tx.rows("SELECT * FROM {s}proposal_checks WHERE proposal_id = ? ORDER BY position", row["id"])
+    return ProposalMade(
+        proposal_id=row["id"], at=row["proposed_at"], tool=row["tool"], symbol=row["symbol"], side=Side(row["side"]),
+        quantity=row["quantity"], order_type=OrderType(row["order_type"]), cycle_id=row["cycle_id"],
+        tool_use_id=row["tool_use_id"], limit_price=row["limit_price"], stop_loss=row["stop_loss"],
+        take_profit=row["take_profit"], reason=row["reason"],
+        checks=tuple(
+            Check(c["name"], CheckOutcome(c["outcome"]), c["measured"], c["limit_value"], c["detail"]) for c in checks
+        ),
+    )  # fmt: skip
+
+
+def _decision(row: dict[str, Any]) -> ProposalDecided | None:
+    if row["decision"] is None:
+        return None
+    return ProposalDecided(
+        row["id"], row["decided_at"], DecisionKind(row["decision"]), row["decided_by"], row["decision_reason"]
+    )
