@@ -22,6 +22,7 @@ from catalyst_tui.config import (
     gateway_overrides,
     load_settings,
 )
+from catalyst_tui.journal.urls import without_password
 from catalyst_tui.logs import known_secrets, setup_logging
 from catalyst_tui.markets import EXCHANGES, Phase
 from catalyst_tui.models import Market
@@ -159,7 +160,7 @@ def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[s
         f"Catalyst {__version__}: settings from {settings.source_file or 'built-in defaults'}",
         f"  broker   {target}",
         f"  agent    {agent.mode.value.upper()}, brain {agent.brain.value}, model {agent.model}",
-        f"  journal  {settings.journal.url or paths.default_journal_url(env)}",
+        f"  journal  {without_password(settings.journal.url or paths.default_journal_url(env))}",
         *(f"  {EXCHANGES[m].name:<8} {session_line(m, now)}" for m in (Market.HK, Market.US)),
     ]
 

@@ -257,11 +257,12 @@ class Journal:
             state = JournalState.WRITING
         status = JournalStatus(state, self._spool.pending, self._reason if state is not JournalState.WRITING else "")
         if status != self.status:
+            if (status.state, status.reason) != (self.status.state, self.status.reason):
+                log.log(
+                    logging.INFO if state is JournalState.WRITING else logging.WARNING,
+                    "journal now %s (%d spooled): %s", state, status.spooled, status.reason or self.target.display,
+                )  # fmt: skip
             self.status = status
-            if status.state is JournalState.WRITING:
-                log.info("journal %s: writing", self.target.display)
-            else:
-                log.warning("journal %s: %s (%d spooled) %s", self.target.display, state, status.spooled, status.reason)
             for listener in list(self.status_listeners):
                 listener(status)
         if self._spool.pending == 0:

@@ -1,6 +1,7 @@
 """One connection to the journal's database, used from one thread: transactions, migrations and plain queries.
 
 The store is blocking on purpose; `Journal` runs it on its own thread so nothing else waits for it.
+`open_for_reading` gives a store that cannot change the journal, for `catalyst journal`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import psycopg
 from catalyst_tui.journal.dialects import POSTGRES, SQLITE, Dialect
 from catalyst_tui.journal.errors import JournalError, JournalUnavailable, RecordError
 from catalyst_tui.journal.migrations import MIGRATIONS
-from catalyst_tui.journal.schema import migrate
+from catalyst_tui.journal.schema import check_readable, migrate
 from catalyst_tui.journal.urls import JournalTarget, parse_journal_url
 
 log = logging.getLogger(__name__)
@@ -43,16 +44,22 @@ class Tx:
 
 
 class Store:
-    def __init__(self, target: JournalTarget) -> None:
+    def __init__(self, target: JournalTarget, *, read_only: bool = False) -> None:
         self.target = target
         self.dialect = SQLITE if target.engine == "sqlite" else POSTGRES
+        self.read_only = read_only
         self._conn: Any = None
 
     def connect(self) -> None:
         try:
-            self._conn = _connect_sqlite(self.target.location) if self.dialect is SQLITE else _connect_pg(self.target)
-        except Exception as exc:
-            raise self._translate(exc) from exc
+            if self.dialect is SQLITE:
+                location = self.target.location
+                self._conn = _connect_sqlite_reader(location) if self.read_only else _connect_sqlite(location)
+            else:
+                self._conn = _connect_pg(self.target, self.read_only)
+        except Exception as exc:  # whatever stops a connection (refused, a missing directory) is an availability matter
+            self._conn = None
+            raise JournalUnavailable(f"journal {self.target.display} unavailable: {_first_line(exc)}") from exc
 
     def close(self) -> None:
         if self._conn is not None:
@@ -79,7 +86,8 @@ class Store:
 
     def _sqlite_transaction(self) -> Iterator[Tx]:
         cursor = self._conn.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
+        # A reader must not take the write lock: the app's writer would wait for it.
+        cursor.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
         try:
             yield Tx(cursor, self.dialect)
         except BaseException:
@@ -100,6 +108,8 @@ class Store:
         if _unavailable(exc):
             self.close_quietly()
             return JournalUnavailable(f"journal {where} unavailable: {_first_line(exc)}")
+        if self.read_only:
+            return JournalError(f"journal {where} could not be read: {_first_line(exc)}")
         return RecordError(f"journal {where} refused a write: {_first_line(exc)}")
 
     def close_quietly(self) -> None:
@@ -122,6 +132,24 @@ def open_store(url: str, migrations: Sequence[Sequence[str]] = MIGRATIONS) -> St
     return store
 
 
+def open_for_reading(url: str, known: int = len(MIGRATIONS)) -> Store:
+    """Connect without creating, migrating or locking anything, after checking the journal can be read.
+
+    A missing SQLite file, a database Catalyst never wrote to and a journal newer than `known` are refused
+    (JournalError, JournalVersionError); an older journal is read as it is (see `schema.check_readable`).
+    """
+    target = parse_journal_url(url)
+    if target.engine == "sqlite" and not Path(target.location).is_file():
+        raise JournalError(f"no journal at {target.display}: the file does not exist")
+    store = Store(target, read_only=True)
+    try:
+        check_readable(store, known)
+    except BaseException:
+        store.close_quietly()
+        raise
+    return store
+
+
 def _connect_sqlite(path: str) -> sqlite3.Connection:
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -135,9 +163,21 @@ def _connect_sqlite(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _connect_pg(target: JournalTarget) -> psycopg.Connection[Any]:
+def _connect_sqlite_reader(path: str) -> sqlite3.Connection:
+    """mode=ro: nothing this connection runs can change the file (nor create it, nor switch its journal mode)."""
+    return sqlite3.connect(
+        f"{Path(path).absolute().as_uri()}?mode=ro", uri=True, isolation_level=None,
+        detect_types=sqlite3.PARSE_DECLTYPES, timeout=CONNECT_TIMEOUT_SECONDS, check_same_thread=False,
+    )  # fmt: skip
+
+
+def _connect_pg(target: JournalTarget, read_only: bool = False) -> psycopg.Connection[Any]:
     conn = psycopg.connect(target.location, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     conn.execute("SET TIME ZONE 'UTC'")
+    if read_only:
+        # The server refuses any write; each report reads one snapshot (a proposal and its checks agree).
+        conn.execute("SET default_transaction_read_only = on")
+        conn.execute("SET default_transaction_isolation = 'repeatable read'")
     return conn
 
 

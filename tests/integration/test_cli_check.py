@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.integration.test_cli_sim_gateway import free_port, start_sim_gateway
+from tests.integration.test_cli_sim_gateway import start_sim_gateway
+from tests.net import free_port
 
 
 def check(tmp_path: Path, *args: str, timeout_seconds: int = 10) -> subprocess.CompletedProcess[str]:

@@ -12,12 +12,7 @@ from pathlib import Path
 from ib_async import IB, Stock
 
 from tests.integration.conftest import until
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.net import free_port
 
 
 def start_sim_gateway(cwd: Path, port: int, *args: str, stdin: int) -> subprocess.Popen[str]:
