@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from ib_async import AccountValue, PortfolioItem, Trade
 from ib_async import Fill as IbFill
-from ib_async.util import UNSET_DOUBLE
 
 from brokers.ibkr_contracts import instrument_of
 from brokers.ibkr_quotes import decimal_or_none
@@ -91,15 +89,8 @@ def fill_from(fill: IbFill) -> Fill:
         exec_id=ex.execId, instrument=instrument_of(fill.contract), side=Side.BUY if ex.side == "BOT" else Side.SELL,
         quantity=Decimal(str(ex.shares)), price=Decimal(str(ex.price)), time=ex.time,
         intent_id=ex.orderRef or None, commission=Decimal(str(report.commission)) if report.execId else None,
-        realized_pnl=reported(report.realizedPNL) if report.execId else None,
+        realized_pnl=Decimal(str(report.realizedPNL)) if report.execId else None,
     )  # fmt: skip
-
-
-def reported(value: float) -> Decimal | None:
-    """A signed amount IB may leave unset (NaN or its UNSET_DOUBLE); a loss is negative, zero is zero."""
-    if math.isnan(value) or abs(value) >= UNSET_DOUBLE:
-        return None
-    return Decimal(str(value))
 
 
 def local_date(market: Market, t: datetime) -> date:

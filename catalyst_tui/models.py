@@ -171,7 +171,9 @@ class Fill:
     time: datetime
     intent_id: str | None = None
     commission: Decimal | None = None
-    realized_pnl: Decimal | None = None  # IB's, net of commission, on a closing execution; None on an opening one
+    # IB's realised P&L, net of commission on a closing execution; 0 on an opening one (ib_async reads IB's
+    # "unset" as 0); None until the commission report arrives.
+    realized_pnl: Decimal | None = None
 
 
 @dataclass(frozen=True)

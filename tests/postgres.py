@@ -43,8 +43,10 @@ def require_postgres() -> Path:
 
 
 class PostgresServer:
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, fsync: bool = False) -> None:
+        """fsync is off by default: the tests kill clients, never the server, and run faster without it."""
         self.bin_dir = bin_dir
+        self.fsync = fsync
         self.root = Path(tempfile.mkdtemp(prefix="catalyst-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
@@ -55,7 +57,7 @@ class PostgresServer:
         self._databases = 0
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync={'on' if self.fsync else 'off'}"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
 
     def stop(self) -> None:

@@ -104,8 +104,9 @@ def exec_details(req_id: int, ex: Execution, account: str) -> list[object]:
 
 
 def commission_report(ex: Execution) -> list[object]:
-    # IB leaves realised P&L unset on an opening execution; on a closing one it is net of that commission.
-    realized = ex.realized if ex.closing else ""
+    # IB leaves realised P&L unset on an opening execution (Java's Double.MAX_VALUE, as IB writes it);
+    # on a closing one it is net of that commission.
+    realized = ex.realized if ex.closing else "1.7976931348623157E308"
     return [59, V, ex.exec_id, ex.commission, ex.order.stock.currency, realized, "", ""]
 
 

@@ -80,6 +80,9 @@ async def test_close_position_cancels_the_children_first(
     assert closed.outcome is Outcome.FILLED, closed.message
     assert closed.orders[0].order_type is OrderType.LIMIT  # a marketable limit from a fresh quote
     await until(lambda: broker.positions() == [], what="the position to be flat")
+    opening, closing = broker.executions_today()
+    expected = (closing.price - opening.price) * 100 - closing.commission  # IB's realised P&L is net of that fee
+    assert opening.realized_pnl == 0 and closing.realized_pnl == expected < 0
     statuses = {o.order_ref: o.status for o in gateway.broker.orders.values()}
     assert statuses["to-close:sl"] == statuses["to-close:tp"] == "Cancelled"
     assert broker.open_orders() == []
