@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -22,7 +23,10 @@ from catalyst_tui.config import (
     gateway_overrides,
     load_settings,
 )
-from catalyst_tui.journal.urls import without_password
+from catalyst_tui.journal.errors import JournalError
+from catalyst_tui.journal.render import Format, render
+from catalyst_tui.journal.report import SINCE_HELP, Kind, parse_since, read_report
+from catalyst_tui.journal.urls import JournalUrlError, without_password
 from catalyst_tui.logs import known_secrets, setup_logging
 from catalyst_tui.markets import EXCHANGES, Phase
 from catalyst_tui.models import Market
@@ -63,7 +67,43 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="test the connection to IB Gateway; exit 0 if it works, 1 if not")
     check.add_argument("--gateway", dest="check_gateway", metavar="HOST:PORT", help="the gateway to test")
     check.add_argument("--quiet", action="store_true", help="one line, for a cron health check")
+    add_journal_command(commands)
     return parser
+
+
+def add_journal_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    journal = commands.add_parser(
+        "journal", help="print the journal's cycles, decisions, orders or fills; it never changes the journal",
+        description="Print what the journal holds, oldest first. It only reads: a journal that does not exist, or "
+        "one written by another version of Catalyst, is reported, not created or upgraded.",
+    )  # fmt: skip
+    journal.add_argument(
+        "--journal", dest="journal_at", metavar="URL",
+        help="sqlite:///PATH or postgresql://… (default: DATABASE_URL, else journal.url, else SQLite in the data "
+        "directory)",
+    )  # fmt: skip
+    journal.add_argument(
+        "kind", choices=[k.value for k in Kind],
+        help="orders come with the reason and the decision (who allowed them, and why); decisions with the risk "
+        "checks that failed or warned",
+    )  # fmt: skip
+    journal.add_argument(
+        "--format", choices=[f.value for f in Format], default=Format.TABLE.value,
+        help="table (default): the main columns, times in this machine's time zone, long text cut with …; "
+        "json and csv: every column, exact decimals, UTC times with their offset",
+    )  # fmt: skip
+    journal.add_argument(
+        "--since", type=since_argument, metavar="DATE",
+        help=f"only rows from this moment on: {SINCE_HELP}; without an offset, in this machine's time zone "
+        "(a date alone means its midnight)",
+    )  # fmt: skip
+
+
+def since_argument(text: str) -> datetime:
+    try:
+        return parse_since(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def positive_float(text: str) -> float:
@@ -89,6 +129,8 @@ def flag_overrides(args: argparse.Namespace) -> list[Override]:
         found.append(Override("broker.source", "sim", "--sim"))
     if args.journal is not None:
         found.append(Override("journal.url", args.journal, "--journal"))
+    if getattr(args, "journal_at", None) is not None:
+        found.append(Override("journal.url", args.journal_at, "--journal"))
     return found
 
 
@@ -113,6 +155,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return run_sim_gateway(args, settings)
     if args.command == "check":
         return run_check_command(settings, args.quiet)
+    if args.command == "journal":
+        return run_journal_command(settings, env, args)
     for line in describe(settings, RealClock(), env):
         print(line)
     print(f"  log      {log_file}")
@@ -144,6 +188,24 @@ def run_check_command(settings: Settings, quiet: bool) -> int:
         for line in lines if ok else [lines[0].removeprefix("FAILED ")]:
             print(f"  {line}")
     return EXIT_OK if ok else EXIT_FAILURE
+
+
+def run_journal_command(settings: Settings, env: Mapping[str, str], args: argparse.Namespace) -> int:
+    """Errors go to stderr, so stdout holds the report alone, ready for jq or a spreadsheet."""
+    url = settings.journal.url or paths.default_journal_url(env)
+    try:
+        report = read_report(url, Kind(args.kind), args.since)
+    except (JournalUrlError, JournalError) as exc:
+        print(f"catalyst journal: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, JournalUrlError) else EXIT_FAILURE
+    sys.stdout.write(render(report, Format(args.format), terminal_width(env)))
+    return EXIT_OK
+
+
+def terminal_width(env: Mapping[str, str]) -> int:
+    """$COLUMNS, else the terminal's width, else (output to a pipe or a file) 120."""
+    columns = env.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 0 else shutil.get_terminal_size((120, 24)).columns
 
 
 def describe(settings: Settings, clock: Clock, env: Mapping[str, str]) -> list[str]:

@@ -20,7 +20,8 @@ import pytest
 
 from tests.net import free_port
 
-SUPERUSER = "catalyst"
+# Not "catalyst": PostgreSQL searches a schema named after the user first, which would hide a missing schema prefix.
+SUPERUSER = "pgadmin"
 
 
 def postgres_bin() -> Path | None:
@@ -57,7 +58,8 @@ class PostgresServer:
         self._databases = 0
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync={'on' if self.fsync else 'off'}"
+        fsync = "on" if self.fsync else "off"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync={fsync}"
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", options, "-w", "start")
 
     def stop(self) -> None:

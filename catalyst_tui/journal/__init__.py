@@ -1,7 +1,7 @@
 """The journal: every cycle, transcript line, proposal, decision, order and fill, in SQLite or PostgreSQL.
 
-The app writes through `Journal` (a queue, one writer thread, a spool for outages); the `catalyst journal` command
-and tests read through `open_store`.
+The app writes through `Journal` (a queue, one writer thread, a spool for outages); tests read through `open_store`,
+and the `catalyst journal` command through `open_for_reading`, which never creates, migrates or locks a journal.
 """
 
 from catalyst_tui.journal.errors import JournalError, JournalUnavailable, JournalVersionError, RecordError
@@ -26,7 +26,7 @@ from catalyst_tui.journal.records import (
     TranscriptEntry,
     new_id,
 )
-from catalyst_tui.journal.store import Store, open_store
+from catalyst_tui.journal.store import Store, open_for_reading, open_store
 from catalyst_tui.journal.urls import JournalTarget, JournalUrlError, parse_journal_url
 
 __all__ = [
@@ -59,6 +59,7 @@ __all__ = [
     "TradingStateChanged",
     "TranscriptEntry",
     "new_id",
+    "open_for_reading",
     "open_store",
     "parse_journal_url",
 ]

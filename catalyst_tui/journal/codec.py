@@ -30,7 +30,8 @@ def decode(line: str) -> Record:
         raw = json.loads(line)
         cls = _BY_NAME[raw["type"]]
         return _build(cls, raw["data"])
-    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+    # AttributeError: valid JSON with a list or a string where a record's object belongs.
+    except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError) as exc:
         raise CodecError(f"not a journal record: {exc!r}") from exc
 
 
