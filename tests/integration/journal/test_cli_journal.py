@@ -39,11 +39,11 @@ from catalyst_tui.journal import (
 )
 from catalyst_tui.journal.migrations import MIGRATIONS
 from catalyst_tui.journal.writes import write_record
-from catalyst_tui.models import BracketRole, Fill, Instrument, Market, Order, OrderStatus, OrderType, Side
+from catalyst_tui.models import BracketRole, Fill, Order, OrderStatus, OrderType, Side
+from tests.integration.journal.examples import APPLE as US
+from tests.integration.journal.examples import TENCENT as HK
 from tests.net import free_port
 
-HK = Instrument(Market.HK, "700", "SEHK", "HKD", "0700.HK")
-US = Instrument(Market.US, "AAPL", "SMART", "USD", "AAPL")
 DAY1 = datetime(2026, 11, 18, 2, 0, tzinfo=UTC)  # 10:00 in Hong Kong
 DAY2 = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)  # the 22nd wherever the tests run
 ENTRY = Order("ord-hk", HK, Side.BUY, Decimal(100), OrderType.LIMIT, limit_price=Decimal("402.20"))

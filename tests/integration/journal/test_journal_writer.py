@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,10 +22,8 @@ from catalyst_tui.journal import (
     TranscriptEntry,
     open_store,
 )
-from catalyst_tui.models import Instrument, Market, Order, OrderType, Side
-
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-TENCENT = Instrument(Market.HK, "700", "SEHK", "HKD", "0700.HK")
+from catalyst_tui.models import Order, OrderType, Side
+from tests.integration.journal.examples import T0, TENCENT
 
 
 @pytest.fixture

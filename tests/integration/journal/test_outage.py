@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,9 +18,9 @@ from catalyst_tui.journal import (
     TranscriptEntry,
     open_store,
 )
+from tests.integration.journal.examples import T0
 from tests.postgres import PostgresServer, require_postgres
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 RECORDS = 1000
 OUTAGE_SECONDS = 10
 

@@ -41,7 +41,8 @@ from catalyst_tui.journal.schema import current_version
 from catalyst_tui.journal.store import Store, open_store
 from catalyst_tui.journal.urls import parse_journal_url
 from catalyst_tui.journal.writes import write_record
-from catalyst_tui.models import BracketRole, Fill, Instrument, Market, Order, OrderStatus, OrderType, Side
+from catalyst_tui.models import BracketRole, Fill, Instrument, Order, OrderStatus, OrderType, Side
+from tests.integration.journal.examples import APPLE, TENCENT
 from tests.postgres import SUPERUSER, PostgresServer
 
 D = Decimal
@@ -58,24 +59,16 @@ def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
 
 
-def hk_instrument() -> Instrument:
-    return Instrument(Market.HK, "700", "SEHK", "HKD", "0700.HK")
-
-
-def us_instrument() -> Instrument:
-    return Instrument(Market.US, "AAPL", "SMART", "USD", "AAPL")
-
-
 def order(intent_id: str, **changes: Any) -> Order:
     """A limit buy of 300 Tencent at 402.20, not yet at the broker, unless told otherwise."""
-    fields: dict[str, Any] = {"instrument": hk_instrument(), "side": Side.BUY, "quantity": D(300)}
+    fields: dict[str, Any] = {"instrument": TENCENT, "side": Side.BUY, "quantity": D(300)}
     fields |= {"order_type": OrderType.LIMIT, "limit_price": D("402.20")} | changes
     return Order(intent_id, **fields)
 
 
 def fill(exec_id: str, time: datetime, realized_pnl: Decimal | None, instrument: Instrument | None = None) -> Fill:
     return Fill(
-        exec_id, instrument or hk_instrument(), Side.SELL, D(100), D("402.20"), time, intent_id="sell-1",
+        exec_id, instrument or TENCENT, Side.SELL, D(100), D("402.20"), time, intent_id="sell-1",
         commission=D("18.07"), realized_pnl=realized_pnl,
     )  # fmt: skip
 
@@ -186,7 +179,7 @@ def test_orders_and_fills_keep_exact_prices_and_times(store: Store) -> None:
         proposal_id="prop-1", cycle_id="cyc-1",
     )  # fmt: skip
     bought = Fill(
-        "0001f4e8.67a1b2c3.01.01", hk_instrument(), Side.BUY, D(300), D("402.20"), at(2).astimezone(HKT),
+        "0001f4e8.67a1b2c3.01.01", TENCENT, Side.BUY, D(300), D("402.20"), at(2).astimezone(HKT),
         intent_id="buy-1", commission=D("18.07"),
     )  # fmt: skip
     proposal = ProposalMade("prop-1", at(0.5), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1")
@@ -308,7 +301,7 @@ def test_order_changes_keep_history_and_the_order_follows_the_latest(store: Stor
 
 
 def test_a_change_for_an_order_never_recorded_adds_it_as_found_at_the_broker(store: Store) -> None:
-    found = order("manual-7", instrument=us_instrument(), side=Side.SELL, quantity=D(10), limit_price=D("189.99"))
+    found = order("manual-7", instrument=APPLE, side=Side.SELL, quantity=D(10), limit_price=D("189.99"))
     change = OrderChanged(replace(found, status=OrderStatus.SUBMITTED, broker_order_id=77), at(1), "reconciled")
     write(store, change)
 
@@ -332,7 +325,7 @@ def test_realized_pnl_sums_each_currency_since_a_time(store: Store) -> None:
         FillRecorded(fill("x-open", at(1), None)),  # an opening fill: no P&L
         FillRecorded(fill("x-win", at(2), D("1200.50"))),
         FillRecorded(fill("x-loss", at(3), D("-300.25"))),
-        FillRecorded(fill("x-us", at(4).astimezone(HKT), D("-45.10"), us_instrument())),
+        FillRecorded(fill("x-us", at(4).astimezone(HKT), D("-45.10"), APPLE)),
     )
 
     def pnl(since: datetime) -> dict[str, Decimal]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,11 +19,10 @@ from catalyst_tui.journal import (
     ProposalMade,
     Record,
 )
-from catalyst_tui.models import Instrument, Market, Order, OrderStatus, OrderType, Side
+from catalyst_tui.models import Order, OrderStatus, OrderType, Side
+from tests.integration.journal.examples import T0, TENCENT
 
-T0 = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
 CHECKS = 24
-TENCENT = Instrument(Market.HK, "700", "SEHK", "HKD", "0700.HK")
 
 
 def group(n: int) -> tuple[Record, ...]:
