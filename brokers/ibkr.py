@@ -50,11 +50,13 @@ class IbkrBroker:
         self.link = Link(self.ib, settings, clock, self._reconcile, self.quotes.restore, rng)
         self.orders = OrderDesk(self.ib, self.contracts, self.quotes, self._why_not)
         self.fill_listeners: list[Callable[[Fill], None]] = []
+        self.order_listeners: list[Callable[[Order], None]] = []  # every status IB reports, for the journal
         self.last_reconciliation: Reconciliation | None = None
         self._seen_exec_ids: set[str] = set()
         self._caught_up: list[Fill] = []  # fills ib_async replayed while (re)connecting: they happened while away
         self.ib.commissionReportEvent += self._on_commission
         self.ib.updatePortfolioEvent += self._on_portfolio
+        self.ib.orderStatusEvent += self._on_order_status
         self._watch_tasks: set[asyncio.Task[list[str]]] = set()
 
     # Connection
@@ -113,6 +115,11 @@ class IbkrBroker:
             task = asyncio.create_task(self.watch([display]), name="ibkr-watch-position")
             self._watch_tasks.add(task)
             task.add_done_callback(self._watch_tasks.discard)
+
+    def _on_order_status(self, trade: Trade) -> None:
+        order = order_from(trade)
+        for listener in list(self.order_listeners):
+            listener(order)
 
     def _on_commission(self, trade: Trade, fill: IbFill, report: object) -> None:
         if fill.execution.execId not in self._seen_exec_ids:

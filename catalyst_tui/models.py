@@ -204,3 +204,58 @@ class Account:
             return amount * self.fx_rates[currency]
         except KeyError:
             raise ValueError(f"no exchange rate for {currency} in account {self.account_id}") from None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """An order the brain asked for, as it asked: nothing here has been judged yet, so any value may be absurd
+    (a symbol of 10,000 characters, a quantity of NaN or 1e12). The risk gate judges; the approver decides."""
+
+    proposal_id: str
+    tool: str  # the tool that asked: execute_trade or close_position
+    symbol: str
+    side: Side
+    quantity: Decimal
+    order_type: OrderType
+    limit_price: Decimal | None = None
+    stop_loss: Decimal | None = None
+    take_profit: Decimal | None = None
+    reason: str = ""
+    cycle_id: str | None = None
+    tool_use_id: str | None = None
+
+
+class CheckOutcome(StrEnum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One named rule of the risk gate, as it judged one proposal: what it measured against which limit."""
+
+    name: str
+    outcome: CheckOutcome
+    measured: str = ""
+    limit: str = ""
+    detail: str = ""
+
+
+class DecisionKind(StrEnum):
+    APPROVED = "approved"  # by the operator
+    AUTO = "auto"  # by autopilot, because the gate passed it
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def allows(self) -> bool:
+        return self in (DecisionKind.APPROVED, DecisionKind.AUTO)
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: DecisionKind
+    decided_by: str  # "operator", "autopilot", "gate", "restart"
+    at: datetime
+    reason: str = ""

@@ -16,6 +16,7 @@ HELP = """commands (times are on the simulator's clock):
   lost | restored | restored-data-lost    broadcast error 1100 | 1102 | 1101
   logout | login       close new connections at once, as a gateway that is not logged in does | accept them
   headline SYMBOL TEXT put a headline on the news wire for SYMBOL (700, AAPL, …)
+  move SYMBOL PERCENT  gap SYMBOL's price by PERCENT at once (move 700 -5)
   status               clients, working orders and executions
   help                 this list"""
 
@@ -101,6 +102,18 @@ async def _headline(gateway: SimGateway, arg: str) -> str:
     return f"headline {item.article_id} on the wire for {stock.symbol}"
 
 
+async def _move(gateway: SimGateway, arg: str) -> str:
+    symbol, _, text = arg.partition(" ")
+    stock = find(symbol, "", "", 0)
+    try:
+        percent = float(text)
+    except ValueError:
+        percent = float("nan")
+    if stock is None or not -90 <= percent <= 900:
+        raise CommandError("usage: move SYMBOL PERCENT, with a symbol of the simulator's universe and -90…900")
+    return f"{stock.symbol} now trades at {gateway.move(stock, percent)}"
+
+
 async def _status(gateway: SimGateway, _: str) -> str:
     working = sum(1 for o in gateway.broker.orders.values() if o.status in WORKING)
     clients = ", ".join(str(c) for c in sorted(gateway.clients)) or "none"
@@ -114,5 +127,5 @@ async def _help(gateway: SimGateway, _: str) -> str:
 COMMANDS: dict[str, Callable[[SimGateway, str], Awaitable[str]]] = {
     "drop": _drop, "refuse": _refuse, "restart": _restart, "pause": _pause, "resume": _resume,
     "lost": _broadcast(1100), "restored": _broadcast(1102), "restored-data-lost": _broadcast(1101),
-    "logout": _logout, "login": _login, "headline": _headline, "status": _status, "help": _help,
+    "logout": _logout, "login": _login, "headline": _headline, "move": _move, "status": _status, "help": _help,
 }  # fmt: skip

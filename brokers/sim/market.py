@@ -87,6 +87,15 @@ class SimMarket:
                     changed[book.stock.con_id] = book
         return list(changed.values())
 
+    def move(self, con_id: int, percent: float) -> Book:
+        """A gap: the stock trades `percent` away at once (news, a block sale), and quotes follow."""
+        book = self.books[con_id]
+        book.fair *= 1 + percent / 100
+        book.last = snap(book.stock, book.fair, up=percent > 0)
+        book.changed |= {"last"}
+        self._requote(book)
+        return book
+
     def _roll_day(self, book: Book) -> bool:
         """A new trading date: yesterday's last becomes the previous close and the volume starts again."""
         today = self.time.astimezone(self.sessions.zone(book.stock)).date()

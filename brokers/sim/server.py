@@ -147,6 +147,16 @@ class SimGateway:
         for book in changed:
             book.changed.clear()
 
+    def move(self, stock: Stock, percent: float) -> Decimal:
+        """Gap a stock by `percent` now; quotes and the holders' portfolio and account values follow at once."""
+        book = self.market.move(stock.con_id, percent)
+        self._publish_quotes({stock.con_id})
+        book.changed.clear()
+        if stock.con_id in self.account.holdings:
+            for session in list(self.clients.values()):
+                session.account_push({stock.con_id})
+        return book.last
+
     def _publish_quotes(self, con_ids: set[int]) -> None:
         for session in list(self.clients.values()):
             for req_id, feed in list(session.quotes.items()):

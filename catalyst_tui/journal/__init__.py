@@ -8,11 +8,8 @@ from catalyst_tui.journal.errors import JournalError, JournalUnavailable, Journa
 from catalyst_tui.journal.journal import Journal, JournalState, JournalStatus
 from catalyst_tui.journal.reads import CycleView, ProposalView
 from catalyst_tui.journal.records import (
-    Check,
-    CheckOutcome,
     CycleEnded,
     CycleStarted,
-    DecisionKind,
     EntryKind,
     EquitySnapshot,
     ErrorRecorded,
@@ -28,6 +25,7 @@ from catalyst_tui.journal.records import (
 )
 from catalyst_tui.journal.store import Store, open_for_reading, open_store
 from catalyst_tui.journal.urls import JournalTarget, JournalUrlError, parse_journal_url
+from catalyst_tui.models import Check, CheckOutcome, Decision, DecisionKind, Proposal
 
 __all__ = [
     "Check",
@@ -35,6 +33,7 @@ __all__ = [
     "CycleEnded",
     "CycleStarted",
     "CycleView",
+    "Decision",
     "DecisionKind",
     "EntryKind",
     "EquitySnapshot",
@@ -50,6 +49,7 @@ __all__ = [
     "JournalUrlError",
     "JournalVersionError",
     "OrderChanged",
+    "Proposal",
     "ProposalDecided",
     "ProposalMade",
     "ProposalView",

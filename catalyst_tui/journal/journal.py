@@ -22,7 +22,7 @@ from catalyst_tui.journal import reads
 from catalyst_tui.journal.codec import encode
 from catalyst_tui.journal.errors import JournalError, JournalUnavailable, JournalVersionError, RecordError
 from catalyst_tui.journal.migrations import MIGRATIONS
-from catalyst_tui.journal.records import Record
+from catalyst_tui.journal.records import ProposalMade, Record
 from catalyst_tui.journal.schema import migrate
 from catalyst_tui.journal.spool import Group, Spool
 from catalyst_tui.journal.store import Store
@@ -133,6 +133,9 @@ class Journal:
 
     async def proposals(self, cycle_id: str) -> list[reads.ProposalView]:
         return await self.read(reads.proposals, cycle_id)
+
+    async def pending_proposals(self) -> list[ProposalMade]:
+        return await self.read(reads.pending_proposals)
 
     async def _write_loop(self) -> None:
         while True:

@@ -1,4 +1,5 @@
-"""What the app asks of the journal: today's counts for the risk gate, recent cycles, a cycle's proposals."""
+"""What the app asks of the journal: today's counts for the risk gate, recent cycles, a cycle's proposals, and the
+proposals left waiting."""
 
 from __future__ import annotations
 
@@ -9,18 +10,15 @@ from decimal import Decimal
 from typing import Any
 
 from catalyst_tui.journal.records import (
-    Check,
-    CheckOutcome,
     CycleEnded,
     CycleStarted,
-    DecisionKind,
     EntryKind,
     ProposalDecided,
     ProposalMade,
     TranscriptEntry,
 )
 from catalyst_tui.journal.store import Tx
-from catalyst_tui.models import OrderType, Side
+from catalyst_tui.models import Check, CheckOutcome, Decision, DecisionKind, OrderType, Proposal, Side
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,13 @@ def proposals(tx: Tx, cycle_id: str) -> list[ProposalView]:
     return [ProposalView(_proposal(tx, row), _decision(row)) for row in rows]
 
 
+def pending_proposals(tx: Tx) -> list[ProposalMade]:
+    """Every proposal still waiting for a decision, oldest first, in any cycle. At start-up these are a dead process's
+    leftovers: the app expires them, and none may ever be executed later."""
+    rows = tx.rows("SELECT * FROM {s}proposals WHERE decision IS NULL ORDER BY proposed_at, id")
+    return [_proposal(tx, row) for row in rows]
+
+
 def _started(row: dict[str, Any]) -> CycleStarted:
     return CycleStarted(row["id"], row["started_at"], row["market"], row["trigger"], row["brain"], row["model"])
 
@@ -88,21 +93,21 @@ def _entry(row: dict[str, Any]) -> TranscriptEntry:
 
 
 def _proposal(tx: Tx, row: dict[str, Any]) -> ProposalMade:
-    checks = tx.rows("SELECT * FROM {s}proposal_checks WHERE proposal_id = ? ORDER BY position", row["id"])
-    return ProposalMade(
-        proposal_id=row["id"], at=row["proposed_at"], tool=row["tool"], symbol=row["symbol"], side=Side(row["side"]),
-        quantity=row["quantity"], order_type=OrderType(row["order_type"]), cycle_id=row["cycle_id"],
-        tool_use_id=row["tool_use_id"], limit_price=row["limit_price"], stop_loss=row["stop_loss"],
-        take_profit=row["take_profit"], reason=row["reason"],
-        checks=tuple(
-            Check(c["name"], CheckOutcome(c["outcome"]), c["measured"], c["limit_value"], c["detail"]) for c in checks
-        ),
+    check_rows = tx.rows("SELECT * FROM {s}proposal_checks WHERE proposal_id = ? ORDER BY position", row["id"])
+    checks = tuple(
+        Check(c["name"], CheckOutcome(c["outcome"]), c["measured"], c["limit_value"], c["detail"]) for c in check_rows
+    )
+    proposal = Proposal(
+        proposal_id=row["id"], tool=row["tool"], symbol=row["symbol"], side=Side(row["side"]),
+        quantity=row["quantity"], order_type=OrderType(row["order_type"]), limit_price=row["limit_price"],
+        stop_loss=row["stop_loss"], take_profit=row["take_profit"], reason=row["reason"], cycle_id=row["cycle_id"],
+        tool_use_id=row["tool_use_id"],
     )  # fmt: skip
+    return ProposalMade(proposal, row["proposed_at"], checks)
 
 
 def _decision(row: dict[str, Any]) -> ProposalDecided | None:
     if row["decision"] is None:
         return None
-    return ProposalDecided(
-        row["id"], row["decided_at"], DecisionKind(row["decision"]), row["decided_by"], row["decision_reason"]
-    )
+    decision = Decision(DecisionKind(row["decision"]), row["decided_by"], row["decided_at"], row["decision_reason"])
+    return ProposalDecided(row["id"], decision)

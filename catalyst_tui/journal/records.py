@@ -13,7 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from catalyst_tui.models import Account, Fill, Order, OrderType, Side
+# The risk gate's and the approvers' own types: a record carries them whole. Re-exported for the journal's callers.
+from catalyst_tui.models import Account, Check, Decision, Fill, Order, Proposal
+from catalyst_tui.models import CheckOutcome as CheckOutcome
+from catalyst_tui.models import DecisionKind as DecisionKind
 
 
 def new_id(prefix: str) -> str:
@@ -26,19 +29,6 @@ class EntryKind(StrEnum):
     THINKING = "thinking"
     TOOL_CALL = "tool_call"
     TOOL_RESULT = "tool_result"
-
-
-class CheckOutcome(StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
-
-
-class DecisionKind(StrEnum):
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    EXPIRED = "expired"
-    AUTO = "auto"
 
 
 @dataclass(frozen=True)
@@ -75,43 +65,18 @@ class TranscriptEntry:
 
 
 @dataclass(frozen=True)
-class Check:
-    """One named rule of the risk gate, as it judged one proposal."""
-
-    name: str
-    outcome: CheckOutcome
-    measured: str = ""
-    limit: str = ""
-    detail: str = ""
-
-
-@dataclass(frozen=True)
 class ProposalMade:
     """An order the brain asked for, with the gate's verdict, before anyone decided."""
 
-    proposal_id: str
+    proposal: Proposal
     at: datetime
-    tool: str  # the tool that asked: execute_trade, close_position, …
-    symbol: str
-    side: Side
-    quantity: Decimal
-    order_type: OrderType
-    cycle_id: str | None = None
-    tool_use_id: str | None = None
-    limit_price: Decimal | None = None
-    stop_loss: Decimal | None = None
-    take_profit: Decimal | None = None
-    reason: str = ""
     checks: tuple[Check, ...] = ()
 
 
 @dataclass(frozen=True)
 class ProposalDecided:
     proposal_id: str
-    at: datetime
-    decision: DecisionKind
-    decided_by: str  # "operator", "autopilot", "gate", "restart"
-    reason: str = ""
+    decision: Decision
 
 
 @dataclass(frozen=True)

@@ -55,12 +55,13 @@ def _transcript(tx: Tx, r: TranscriptEntry) -> None:
 
 
 def _proposal_made(tx: Tx, r: ProposalMade) -> None:
+    p = r.proposal
     added = tx.execute(
         "INSERT INTO {s}proposals (id, cycle_id, tool_use_id, tool, proposed_at, symbol, side, quantity, order_type,"
         " limit_price, stop_loss, take_profit, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (id) DO NOTHING",
-        r.proposal_id, r.cycle_id, r.tool_use_id, r.tool, r.at, r.symbol, r.side, r.quantity, r.order_type,
-        r.limit_price, r.stop_loss, r.take_profit, r.reason,
+        p.proposal_id, p.cycle_id, p.tool_use_id, p.tool, r.at, p.symbol, p.side, p.quantity, p.order_type,
+        p.limit_price, p.stop_loss, p.take_profit, p.reason,
     )  # fmt: skip
     if not added:
         return
@@ -68,14 +69,15 @@ def _proposal_made(tx: Tx, r: ProposalMade) -> None:
         tx.execute(
             "INSERT INTO {s}proposal_checks (proposal_id, position, name, outcome, measured, limit_value, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            r.proposal_id, position, check.name, check.outcome, check.measured, check.limit, check.detail,
+            p.proposal_id, position, check.name, check.outcome, check.measured, check.limit, check.detail,
         )  # fmt: skip
 
 
 def _proposal_decided(tx: Tx, r: ProposalDecided) -> None:
+    d = r.decision
     changed = tx.execute(
         "UPDATE {s}proposals SET decision = ?, decided_by = ?, decision_reason = ?, decided_at = ? WHERE id = ?",
-        r.decision, r.decided_by, r.reason, r.at, r.proposal_id,
+        d.kind, d.decided_by, d.reason, d.at, r.proposal_id,
     )  # fmt: skip
     _require(changed, f"a decision on proposal {r.proposal_id}, which was never recorded")
 

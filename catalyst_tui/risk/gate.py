@@ -8,9 +8,10 @@ with the reason; nothing escapes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from catalyst_tui.config import RiskSettings
-from catalyst_tui.models import Check, CheckOutcome, Proposal
+from catalyst_tui.models import Check, CheckOutcome, Instrument, Proposal, Quote
 from catalyst_tui.risk import order_checks, size_checks  # noqa: F401  (they register their checks)
 from catalyst_tui.risk.results import REGISTRY, failed
 from catalyst_tui.risk.snapshot import Snapshot, subject_of
@@ -24,8 +25,20 @@ CHECK_NAMES = (
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What an approval card shows beside the checks: the order's size in both currencies, and the quote judged on."""
+
+    instrument: Instrument | None
+    notional: Decimal | None  # in the instrument's currency
+    notional_base: Decimal | None
+    base_currency: str
+    quote: Quote | None
+
+
+@dataclass(frozen=True)
 class Verdict:
     checks: tuple[Check, ...]
+    facts: Facts | None = None  # None when the proposal could not even be read
 
     @property
     def passed(self) -> bool:
@@ -63,7 +76,9 @@ class RiskGate:
                 results.append(REGISTRY[name](subject))
             except Exception as exc:
                 results.append(failed(name, "could not be judged", "", _why(exc)))
-        return Verdict(tuple(results))
+        facts = Facts(subject.instrument, subject.notional, subject.in_base(subject.notional), subject.base_currency,
+                      subject.quote)  # fmt: skip
+        return Verdict(tuple(results), facts)
 
 
 def _why(exc: Exception) -> str:

@@ -17,6 +17,7 @@ from catalyst_tui.journal.records import (
     CheckOutcome,
     CycleEnded,
     CycleStarted,
+    Decision,
     DecisionKind,
     EntryKind,
     EquitySnapshot,
@@ -24,6 +25,7 @@ from catalyst_tui.journal.records import (
     FillRecorded,
     IntentRecorded,
     OrderChanged,
+    Proposal,
     ProposalDecided,
     ProposalMade,
     Record,
@@ -60,9 +62,12 @@ CYCLE_ENDED = CycleEnded(
     cost_usd=D("0.0123456789012345678901234567"), error="overloaded\nretry later",
 )  # fmt: skip
 PROPOSAL = ProposalMade(
-    "prop-1", T0, "execute_trade", "0700.HK", Side.BUY, D("300"), OrderType.LIMIT, cycle_id="cyc-1",
-    tool_use_id="toolu_01", limit_price=D("402.20"), stop_loss=D("398.00"), take_profit=D("410.50"),
-    reason="breakout above VWAP",
+    Proposal(
+        "prop-1", "execute_trade", "0700.HK", Side.BUY, D("300"), OrderType.LIMIT, cycle_id="cyc-1",
+        tool_use_id="toolu_01", limit_price=D("402.20"), stop_loss=D("398.00"), take_profit=D("410.50"),
+        reason="breakout above VWAP",
+    ),
+    T0,
     checks=(
         Check("max_position_value", CheckOutcome.PASS, "120660.00", "200000", "HKD"),
         Check("daily_orders", CheckOutcome.WARN, "9", "10", "one order left today"),
@@ -79,8 +84,10 @@ EXAMPLES: list[Record] = [
     CYCLE_ENDED,
     TranscriptEntry("cyc-1", 3, T0, "user", EntryKind.TOOL_RESULT, 'bid 402.20 "ask"\n402.40\x1e\u00e9\U0001f4c8'),
     PROPOSAL,
-    ProposalMade("prop-2", T0, "close_position", "BRK.B", Side.SELL, D("0.5"), OrderType.MARKET),
-    ProposalDecided("prop-1", T0.astimezone(NEW_YORK_WINTER), DecisionKind.EXPIRED, "restart", "app restarted"),
+    ProposalMade(Proposal("prop-2", "close_position", "BRK.B", Side.SELL, D("0.5"), OrderType.MARKET), T0),
+    ProposalDecided(
+        "prop-1", Decision(DecisionKind.EXPIRED, "restart", T0.astimezone(NEW_YORK_WINTER), "app restarted")
+    ),
     IntentRecorded(stop_loss_order(), T0, reason="bracket stop", proposal_id="prop-1", cycle_id="cyc-1"),
     IntentRecorded(Order("buy-2", us_instrument(), Side.BUY, D(10), OrderType.MARKET), T0),
     OrderChanged(stop_loss_order(), T0, message="IB: Submitted"),

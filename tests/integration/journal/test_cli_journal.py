@@ -27,10 +27,12 @@ from catalyst_tui.journal import (
     CheckOutcome,
     CycleEnded,
     CycleStarted,
+    Decision,
     DecisionKind,
     FillRecorded,
     IntentRecorded,
     OrderChanged,
+    Proposal,
     ProposalDecided,
     ProposalMade,
     Record,
@@ -60,16 +62,15 @@ def day1() -> list[Record]:
         Check("max_order_value", CheckOutcome.WARN, "HKD 40,220", "HKD 50,000", "near the limit"),
         Check("market_open", CheckOutcome.PASS, "open", "open"),
     )
-    proposal = ProposalMade(
-        "prop-hk", DAY1, "execute_trade", "0700.HK", Side.BUY, Decimal(100), OrderType.LIMIT, cycle_id="cyc-1",
+    proposal = Proposal(
+        "prop-hk", "execute_trade", "0700.HK", Side.BUY, Decimal(100), OrderType.LIMIT, cycle_id="cyc-1",
         limit_price=Decimal("402.20"), stop_loss=Decimal("380.00"), reason="Results beat; buying the breakout",
-        checks=checks,
     )  # fmt: skip
     filled = replace(ENTRY, status=OrderStatus.FILLED, filled=Decimal(100), broker_order_id=17)
     return [
         CycleStarted("cyc-1", DAY1, "HK", "schedule", "claude", "claude-sonnet"),
-        proposal,
-        ProposalDecided("prop-hk", DAY1, DecisionKind.APPROVED, "operator", "size is fine"),
+        ProposalMade(proposal, DAY1, checks),
+        ProposalDecided("prop-hk", Decision(DecisionKind.APPROVED, "operator", DAY1, "size is fine")),
         IntentRecorded(ENTRY, DAY1, "Results beat; buying the breakout", "prop-hk", "cyc-1"),
         IntentRecorded(STOP, DAY1, "stop below the breakout"),
         OrderChanged(filled, DAY1, "filled"),
@@ -81,16 +82,17 @@ def day1() -> list[Record]:
 def day2() -> list[Record]:
     """One proposal the gate refused, one autopilot allowed."""
     fail = Check("max_order_value", CheckOutcome.FAIL, "USD 120,000", "USD 100,000")
-    too_big = ProposalMade(
-        "prop-big", DAY2, "execute_trade", "AAPL", Side.BUY, Decimal(500), OrderType.MARKET, cycle_id="cyc-2",
-        reason="All in", checks=(fail,),
+    too_big = Proposal(
+        "prop-big", "execute_trade", "AAPL", Side.BUY, Decimal(500), OrderType.MARKET, cycle_id="cyc-2",
+        reason="All in",
     )  # fmt: skip
+    small = Proposal("prop-us", "execute_trade", "AAPL", Side.BUY, Decimal(10), OrderType.MARKET, cycle_id="cyc-2")
     return [
         CycleStarted("cyc-2", DAY2, "US", "operator", "claude"),
-        too_big,
-        ProposalDecided("prop-big", DAY2, DecisionKind.REJECTED, "gate", "max_order_value failed"),
-        ProposalMade("prop-us", DAY2, "execute_trade", "AAPL", Side.BUY, Decimal(10), OrderType.MARKET, "cyc-2"),
-        ProposalDecided("prop-us", DAY2, DecisionKind.AUTO, "autopilot"),
+        ProposalMade(too_big, DAY2, (fail,)),
+        ProposalDecided("prop-big", Decision(DecisionKind.REJECTED, "gate", DAY2, "max_order_value failed")),
+        ProposalMade(small, DAY2),
+        ProposalDecided("prop-us", Decision(DecisionKind.AUTO, "autopilot", DAY2)),
         IntentRecorded(MARKET, DAY2, "a small starter position", "prop-us", "cyc-2"),
         CycleEnded("cyc-2", DAY2, "error", error="the broker hung up"),
     ]

@@ -24,6 +24,7 @@ from catalyst_tui.journal.records import (
     CheckOutcome,
     CycleEnded,
     CycleStarted,
+    Decision,
     DecisionKind,
     EntryKind,
     EquitySnapshot,
@@ -31,6 +32,7 @@ from catalyst_tui.journal.records import (
     FillRecorded,
     IntentRecorded,
     OrderChanged,
+    Proposal,
     ProposalDecided,
     ProposalMade,
     Record,
@@ -71,6 +73,23 @@ def fill(exec_id: str, time: datetime, realized_pnl: Decimal | None, instrument:
         exec_id, instrument or TENCENT, Side.SELL, D(100), D("402.20"), time, intent_id="sell-1",
         commission=D("18.07"), realized_pnl=realized_pnl,
     )  # fmt: skip
+
+
+def proposal_made(
+    proposal_id: str,
+    made_at: datetime,
+    tool: str,
+    symbol: str,
+    side: Side,
+    quantity: Decimal,
+    order_type: OrderType,
+    cycle_id: str | None = None,
+    checks: tuple[Check, ...] = (),
+    **fields: Any,
+) -> ProposalMade:
+    """A proposal as the brain made it, with the gate's checks."""
+    proposal = Proposal(proposal_id, tool, symbol, side, quantity, order_type, cycle_id=cycle_id, **fields)
+    return ProposalMade(proposal, made_at, checks)
 
 
 @contextmanager
@@ -156,21 +175,44 @@ def test_proposals_come_back_with_their_checks_and_decisions(store: Store) -> No
         Check("stop_distance", CheckOutcome.FAIL, measured="0.4%", limit="1%"),
     )
     made = ProposalMade(
-        "prop-1", at(0.5), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, cycle_id="cyc-1",
-        tool_use_id="toolu_01", limit_price=D("402.20"), stop_loss=D("398.00"), take_profit=D("410.50"),
-        reason="breakout above VWAP", checks=checks,
+        Proposal(
+            "prop-1", "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, cycle_id="cyc-1",
+            tool_use_id="toolu_01", limit_price=D("402.20"), stop_loss=D("398.00"), take_profit=D("410.50"),
+            reason="breakout above VWAP",
+        ),
+        at(0.5), checks=checks,
     )  # fmt: skip
-    decided = ProposalDecided("prop-1", at(0.7), DecisionKind.REJECTED, "operator", reason="stop too tight")
-    waiting = ProposalMade("prop-2", at(0.6), "close_position", "0005.HK", Side.SELL, D(400), OrderType.MARKET, "cyc-1")
+    decided = ProposalDecided("prop-1", Decision(DecisionKind.REJECTED, "operator", at(0.7), reason="stop too tight"))
+    waiting = proposal_made(
+        "prop-2", at(0.6), "close_position", "0005.HK", Side.SELL, D(400), OrderType.MARKET, "cyc-1"
+    )  # fmt: skip
     write(store, CycleStarted("cyc-1", T0, "HK", "schedule", "claude"), made, waiting, decided)
 
     views = store.run(lambda tx: reads.proposals(tx, "cyc-1"))
 
     assert views == [ProposalView(made, decided), ProposalView(waiting, None)]
     assert views[0].made.checks == checks
-    assert_money(views[0].made.limit_price, "402.20")
-    assert_money(views[0].made.stop_loss, "398.00")
+    assert_money(views[0].made.proposal.limit_price, "402.20")
+    assert_money(views[0].made.proposal.stop_loss, "398.00")
     assert store.run(lambda tx: reads.proposals(tx, "cyc-other")) == []
+
+
+def test_only_proposals_without_a_decision_are_pending_and_an_expiry_decides_them(store: Store) -> None:
+    decided = proposal_made("prop-1", at(0.5), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1")
+    waiting = proposal_made(
+        "prop-2", at(0.6), "close_position", "0005.HK", Side.SELL, D(400), OrderType.MARKET, "cyc-1",
+        checks=(Check("market_open", CheckOutcome.PASS, "open", "open"),),
+    )  # fmt: skip
+    approved = ProposalDecided("prop-1", Decision(DecisionKind.APPROVED, "operator", at(0.7)))
+    write(store, CycleStarted("cyc-1", T0, "HK", "schedule", "claude"), decided, waiting, approved)
+
+    assert store.run(reads.pending_proposals) == [waiting]
+
+    write(store, ProposalDecided("prop-2", Decision(DecisionKind.EXPIRED, "restart", at(5), "app restarted")))
+
+    assert store.run(reads.pending_proposals) == []
+    [_, view] = store.run(lambda tx: reads.proposals(tx, "cyc-1"))
+    assert view.decided is not None and view.decided.decision.kind is DecisionKind.EXPIRED
 
 
 def test_orders_and_fills_keep_exact_prices_and_times(store: Store) -> None:
@@ -182,7 +224,7 @@ def test_orders_and_fills_keep_exact_prices_and_times(store: Store) -> None:
         "0001f4e8.67a1b2c3.01.01", TENCENT, Side.BUY, D(300), D("402.20"), at(2).astimezone(HKT),
         intent_id="buy-1", commission=D("18.07"),
     )  # fmt: skip
-    proposal = ProposalMade("prop-1", at(0.5), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1")
+    proposal = proposal_made("prop-1", at(0.5), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1")
     write(store, CycleStarted("cyc-1", T0, "HK", "schedule", "claude"), proposal, intent, FillRecorded(bought))
 
     [row] = store.rows("SELECT * FROM {s}orders")
@@ -346,7 +388,7 @@ def test_realized_pnl_sums_each_currency_since_a_time(store: Store) -> None:
 def every_record_type() -> list[Record]:
     """One batch with every kind of record, in an order the app could write them."""
     entry = order("brk-1")
-    proposal = ProposalMade(
+    proposal = proposal_made(
         "prop-1", at(0.3), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1",
         limit_price=D("402.20"), checks=(Check("a", CheckOutcome.PASS), Check("b", CheckOutcome.WARN)),
     )  # fmt: skip
@@ -355,7 +397,7 @@ def every_record_type() -> list[Record]:
         TranscriptEntry("cyc-1", 0, at(0.1), "assistant", EntryKind.TEXT, "buying Tencent"),
         TranscriptEntry("cyc-1", 1, at(0.2), "assistant", EntryKind.TOOL_CALL, "execute_trade"),
         proposal,
-        ProposalDecided("prop-1", at(0.4), DecisionKind.APPROVED, "operator"),
+        ProposalDecided("prop-1", Decision(DecisionKind.APPROVED, "operator", at(0.4))),
         IntentRecorded(entry, at(0.5), "approved", "prop-1", "cyc-1"),
         IntentRecorded(order("brk-1:sl", role=BracketRole.STOP_LOSS, parent_intent_id="brk-1"), at(0.5)),
         OrderChanged(replace(entry, status=OrderStatus.SUBMITTED, broker_order_id=41), at(0.6)),
@@ -407,7 +449,7 @@ def test_a_replayed_order_change_does_not_move_the_status_back(store: Store) -> 
 @pytest.mark.parametrize(
     ("orphan", "missing"),
     [
-        (ProposalDecided("prop-missing", T0, DecisionKind.APPROVED, "operator"), "proposal prop-missing"),
+        (ProposalDecided("prop-missing", Decision(DecisionKind.APPROVED, "operator", T0)), "proposal prop-missing"),
         (CycleEnded("cyc-missing", T0, "done"), "cycle cyc-missing"),
     ],
     ids=["decision-for-unknown-proposal", "end-of-unknown-cycle"],
@@ -430,11 +472,11 @@ def test_a_record_with_nothing_to_attach_to_is_refused_and_its_transaction_rolls
 def test_a_version_1_journal_is_upgraded_with_its_rows_intact(journal_url: str) -> None:
     started = CycleStarted("cyc-1", T0, "HK", "schedule", "claude")
     entry = TranscriptEntry("cyc-1", 0, at(0.1), "assistant", EntryKind.TEXT, "buying Tencent")
-    made = ProposalMade(
+    made = proposal_made(
         "prop-1", at(0.2), "execute_trade", "0700.HK", Side.BUY, D(300), OrderType.LIMIT, "cyc-1",
         limit_price=D("402.20"), checks=(Check("daily_orders", CheckOutcome.PASS, "1", "10"),),
     )  # fmt: skip
-    decided = ProposalDecided("prop-1", at(0.3), DecisionKind.AUTO, "autopilot")
+    decided = ProposalDecided("prop-1", Decision(DecisionKind.AUTO, "autopilot", at(0.3)))
     ended = CycleEnded("cyc-1", at(1), "done", cost_usd=D("0.0042"))
     with opened(journal_url, MIGRATIONS[:1]) as old:
         assert current_version(old) == 1

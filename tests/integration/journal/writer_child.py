@@ -16,6 +16,7 @@ from catalyst_tui.journal import (
     IntentRecorded,
     Journal,
     OrderChanged,
+    Proposal,
     ProposalMade,
     Record,
 )
@@ -29,16 +30,18 @@ def group(n: int) -> tuple[Record, ...]:
     at = T0 + timedelta(seconds=n)
     checks = tuple(Check(f"check_{k}", CheckOutcome.PASS, str(k), str(k + 1)) for k in range(CHECKS))
     proposal = ProposalMade(
-        f"p-{n}",
+        Proposal(
+            f"p-{n}",
+            "execute_trade",
+            "0700.HK",
+            Side.BUY,
+            Decimal(100),
+            OrderType.LIMIT,
+            cycle_id="cyc-kill",
+            limit_price=Decimal("402.20"),
+            reason=f"group {n}",
+        ),
         at,
-        "execute_trade",
-        "0700.HK",
-        Side.BUY,
-        Decimal(100),
-        OrderType.LIMIT,
-        cycle_id="cyc-kill",
-        limit_price=Decimal("402.20"),
-        reason=f"group {n}",
         checks=checks,
     )
     order = Order(f"i-{n}", TENCENT, Side.BUY, Decimal(100), OrderType.LIMIT, limit_price=Decimal("402.20"))
