@@ -258,8 +258,7 @@ class Desk:
 
     def _on_state_change(self, change: StateChange) -> None:
         self.journal.post(TradingStateChanged(change.at, change.old, change.new, change.cause))
-        if change.hard_limit:
-            self.broker.cancel_all()
+        # Working orders stay: the stops among them protect what is held. Flattening closes (and cancels) it all.
         if change.hard_limit and self.settings.risk.flatten_on_hard_limit:
             self._flatten_later(change.cause)
 

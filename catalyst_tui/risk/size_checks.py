@@ -65,6 +65,8 @@ def min_position_value(s: Subject) -> Check:
     if s.after == 0 and s.quantity is not None:
         return passed("min_position_value", "flat", limit, "closes the position")
     value = s.in_base(abs(s.after) * s.entry) if s.entry is not None else None
+    if s.reduces:  # what is left may be small; selling part of it must still be allowed
+        return passed("min_position_value", money(value, s.base_currency), limit, REDUCES)
     if value is None:
         return failed("min_position_value", "unknown", limit, _unknown_value(s))
     if value < s.limits.min_position_value:

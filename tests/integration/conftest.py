@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -12,8 +13,10 @@ from typing import Any
 import pytest
 from ib_async import IB
 
+from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import Clock, ControllableClock
+from catalyst_tui.config.schema import BrokerSettings
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -78,6 +81,19 @@ async def gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
 async def ib(gateway: SimGateway) -> AsyncIterator[IB]:
     async with connected(gateway.port) as client:
         yield client
+
+
+def settings_for(port: int, client_id: int = 1) -> BrokerSettings:
+    return BrokerSettings(host="127.0.0.1", port=port, client_id=client_id, connect_timeout_seconds=5,
+                          reconnect_max_seconds=30)  # fmt: skip
+
+
+@pytest.fixture
+async def broker(gateway: SimGateway, clock: ControllableClock) -> AsyncIterator[IbkrBroker]:
+    adapter = IbkrBroker(settings_for(gateway.port), clock, quote_stale_seconds=30, rng=random.Random(1))
+    await adapter.connect()
+    yield adapter
+    await adapter.stop()
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:

@@ -1,31 +1,13 @@
-"""The adapter against the gateway simulator over TCP, on the controllable clock."""
+"""Helpers for the adapter's tests; the `broker` fixture itself is in tests/integration/conftest.py."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import AsyncIterator
-
-import pytest
-
 from brokers.ibkr import IbkrBroker
-from brokers.sim.server import SimGateway
 from catalyst_tui.broker_models import LinkPhase
 from catalyst_tui.clock import ControllableClock
-from catalyst_tui.config.schema import BrokerSettings
-from tests.integration.conftest import until
+from tests.integration.conftest import settings_for, until
 
-
-def settings_for(port: int, client_id: int = 1) -> BrokerSettings:
-    return BrokerSettings(host="127.0.0.1", port=port, client_id=client_id, connect_timeout_seconds=5,
-                          reconnect_max_seconds=30)  # fmt: skip
-
-
-@pytest.fixture
-async def broker(gateway: SimGateway, clock: ControllableClock) -> AsyncIterator[IbkrBroker]:
-    adapter = IbkrBroker(settings_for(gateway.port), clock, quote_stale_seconds=30, rng=random.Random(1))
-    await adapter.connect()
-    yield adapter
-    await adapter.stop()
+__all__ = ["reconnected", "settings_for"]
 
 
 async def reconnected(broker: IbkrBroker, clock: ControllableClock, attempts: int = 12) -> None:
