@@ -7,6 +7,7 @@ with the reason; nothing escapes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,9 +77,17 @@ class RiskGate:
                 results.append(REGISTRY[name](subject))
             except Exception as exc:
                 results.append(failed(name, "could not be judged", "", _why(exc)))
-        facts = Facts(subject.instrument, subject.notional, subject.in_base(subject.notional), subject.base_currency,
+        notional = _or_none(lambda: subject.notional)  # 1E+999999 shares overflow: unknown, as the checks said
+        facts = Facts(subject.instrument, notional, _or_none(lambda: subject.in_base(notional)), subject.base_currency,
                       subject.quote)  # fmt: skip
         return Verdict(tuple(results), facts)
+
+
+def _or_none(value: Callable[[], Decimal | None]) -> Decimal | None:
+    try:
+        return value()
+    except Exception:
+        return None
 
 
 def _why(exc: Exception) -> str:

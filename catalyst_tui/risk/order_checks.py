@@ -164,11 +164,27 @@ def duplicate_order(s: Subject) -> Check:
 
 @check
 def no_short(s: Subject) -> Check:
+    """Counts the sells already working too: a sell plus a working stop must not leave a short between them.
+    close_position is exempt: it cancels the position's stop and target before it sells."""
     if s.limits.allow_short or s.proposal.side is Side.BUY:
         return passed("no_short", "not opening a short" if s.proposal.side is Side.BUY else "shorts allowed", "")
     if s.quantity is None:
         return failed("no_short", s.proposal.quantity, f"at most the {s.held} held")
-    if s.after < 0:
-        return failed("no_short", f"sell {s.quantity} with {s.held} held", f"at most {max(s.held, Decimal(0))}",
-                      "would open a short; risk.allow_short is off")  # fmt: skip
-    return passed("no_short", f"sell {s.quantity} with {s.held} held", f"at most {s.held}")
+    working = Decimal(0) if s.proposal.tool == "close_position" else _working_sells(s)
+    measured = f"sell {s.quantity} with {s.held} held" + (f" and {working} already working to sell" if working else "")
+    room = max(s.held - working, Decimal(0))
+    if s.quantity > room:
+        hint = "; close_position cancels the working stop and target first" if working else ""
+        return failed("no_short", measured, f"at most {room}", f"would open a short; risk.allow_short is off{hint}")
+    return passed("no_short", measured, f"at most {room}")
+
+
+def _working_sells(s: Subject) -> Decimal:
+    """A bracket's stop and target are one-cancels-other: at most the larger of the two can fill."""
+    display = s.instrument.display if s.instrument else None
+    by_parent: dict[str, Decimal] = {}
+    for order in s.snapshot.open_orders:
+        if order.instrument.display == display and order.side is Side.SELL and order.status.is_working:
+            key = order.parent_intent_id or order.intent_id
+            by_parent[key] = max(by_parent.get(key, Decimal(0)), order.remaining)
+    return sum(by_parent.values(), Decimal(0))

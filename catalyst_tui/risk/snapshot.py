@@ -11,6 +11,7 @@ from decimal import Decimal
 from catalyst_tui import markets
 from catalyst_tui.broker_models import InstrumentDetails, LinkState
 from catalyst_tui.config import RiskSettings
+from catalyst_tui.markets import ticks
 from catalyst_tui.models import Account, Instrument, Order, OrderType, Position, Proposal, Quote, Side
 from catalyst_tui.risk.states import TradingState
 
@@ -82,9 +83,10 @@ def subject_of(proposal: Proposal, snapshot: Snapshot, limits: RiskSettings) -> 
     held = sum((p.quantity for p in snapshot.positions if p.instrument.display == display), Decimal(0))
     quantity = proposal.quantity if _positive(proposal.quantity) else None
     account = snapshot.account
-    fx = account.fx_rates.get(instrument.currency) if account and instrument else None
+    rate = account.fx_rates.get(instrument.currency) if account and instrument else None
+    fx = rate if _positive(rate) else None  # at a rate of 0 (or -0.13, or NaN) any order would look small
     return Subject(proposal, snapshot, limits, instrument, details, quote, held, quantity,
-                   _entry(proposal, quote), fx)  # fmt: skip
+                   _entry(proposal, quote, details), fx)  # fmt: skip
 
 
 def _instrument(symbol: str) -> Instrument | None:
@@ -94,9 +96,17 @@ def _instrument(symbol: str) -> Instrument | None:
         return None
 
 
-def _entry(proposal: Proposal, quote: Quote | None) -> Decimal | None:
+def _entry(proposal: Proposal, quote: Quote | None, details: InstrumentDetails | None) -> Decimal | None:
+    """The price the order would really go at: a limit as the adapter will round it, else the touch."""
     if proposal.order_type is OrderType.LIMIT:
-        return proposal.limit_price if _positive(proposal.limit_price) else None
+        if not _positive(proposal.limit_price) or details is None:
+            return proposal.limit_price if _positive(proposal.limit_price) else None
+        try:
+            return ticks.round_in(
+                details.ticks, proposal.limit_price, ticks.safe_direction(ticks.PriceRole.LIMIT, proposal.side)
+            )  # type: ignore[arg-type]
+        except ticks.PriceError:
+            return None
     if quote is None:
         return None
     touch = quote.ask if proposal.side is Side.BUY else quote.bid

@@ -37,7 +37,7 @@ HKT, ET = ZoneInfo("Asia/Hong_Kong"), ZoneInfo("America/New_York")
 
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)  # Friday 10:00 in Hong Kong, Thursday 21:00 in New York
 US_NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)  # Friday 10:00 in New York, 23:00 in Hong Kong
-TENCENT, ALIBABA, HSBC, AAPL = normalize("0700.HK"), normalize("9988.HK"), normalize("0005.HK"), normalize("AAPL")
+TENCENT, AAPL = normalize("0700.HK"), normalize("AAPL")
 
 
 def hk_hours(*days: date) -> tuple[Session, ...]:
@@ -177,6 +177,11 @@ def sell(quantity: int, price: str = "402.20", **more: object) -> Change:
 US = chain(at(US_NOW), order(symbol="AAPL", quantity=D(50), limit_price=D("230.00"), stop_loss=D("224.00"),
                              take_profit=D("240.00")))  # fmt: skip
 TRIM = chain(holding(300), sell(100))  # sell a third of a long
+# The protective stop and target of a bought bracket of 200, both working: one-cancels-other, so 200 at most.
+BRACKET = snap(open_orders=tuple(
+    Order(f"buy-1:{role}", TENCENT, Side.SELL, D(200), kind, OrderStatus.SUBMITTED, price, parent_intent_id="buy-1")
+    for role, kind, price in (("sl", OrderType.STOP, None), ("tp", OrderType.LIMIT, D("425")))
+))  # fmt: skip
 REDUCING = snap(trading_state=TradingState.REDUCING)
 SHORTS = limits(allow_short=True)
 NO_HKD_RATE = account(fx_rates={})
@@ -438,6 +443,13 @@ CASES = [
          "at most 300", "would open a short"),
     case("no_short", "selling what is not held", sell(300), FAIL, ("sell 300", "0 held"), "at most 0"),
     case("no_short", "shorts allowed", chain(SHORTS, sell(300, stop_loss=D("414"))), PASS, "shorts allowed"),
+    case("no_short", "a sell beside the bracket's working stop and target", chain(holding(300), BRACKET, sell(200)),
+         FAIL, ("sell 200", "300 held", "200 already working to sell"), "at most 100", "close_position"),
+    case("no_short", "what the working stop leaves may be sold", chain(holding(300), BRACKET, sell(100)), PASS,
+         ("sell 100", "200 already working"), "at most 100"),
+    case("no_short", "close_position cancels the bracket first", chain(holding(300), BRACKET,
+         sell(300, tool="close_position", order_type=OrderType.MARKET, limit_price=None)), PASS, "sell 300",
+         "at most 300"),
     # reconciling
     case("reconciling", "connected", same, PASS, "connected", "connected and reconciled"),
     case("reconciling", "re-reading the broker after a reconnect", link(LinkPhase.RECONCILING), FAIL, "reconciling",
@@ -492,6 +504,17 @@ def test_a_missing_fx_rate_fails_every_base_currency_check_saying_which_rate(nam
     assert found.outcome is FAIL
     assert found.measured == "unknown"
     assert found.detail == "no exchange rate for HKD"
+
+
+@pytest.mark.parametrize("rate", ["0", "-0.1285", "NaN"])
+def test_an_unusable_fx_rate_is_no_rate(rate: str) -> None:
+    """At a rate of 0 a million Tencent shares would measure USD 0.00 and pass every size limit."""
+    world = chain(account(fx_rates={"HKD": D(rate)}), limits(min_position_value=D(0)), order(quantity=D(1_000_000)))
+    verdict = world(BASE).verdict()
+    assert not verdict.passed
+    for name in ("max_order_value", "max_position_pct", "min_position_value", "buying_power", "max_risk_per_trade"):
+        found = result(world(BASE), name)
+        assert (found.outcome, found.measured, found.detail) == (FAIL, "unknown", "no exchange rate for HKD")
 
 
 def test_a_us_stock_needs_no_rate() -> None:
@@ -558,3 +581,15 @@ def test_a_proposal_that_cannot_be_read_fails_every_check_without_raising() -> N
     assert [c.name for c in verdict.checks] == list(CHECK_NAMES)
     assert not verdict.passed
     assert "quantity_positive" in {f.name for f in verdict.failures}
+
+
+@pytest.mark.parametrize("quantity", ["1E+999999", "1e12", "sNaN", "-Infinity"])
+def test_an_absurd_quantity_is_refused_not_raised(quantity: str) -> None:
+    verdict = order(quantity=D(quantity))(BASE).verdict()
+    assert [c.name for c in verdict.checks] == list(CHECK_NAMES)
+    assert not verdict.passed
+    assert verdict.facts is not None and verdict.facts.instrument == TENCENT
+    if quantity == "1e12":
+        assert verdict.facts.notional_base == D("51682700000000.0000")
+    else:
+        assert (verdict.facts.notional, verdict.facts.notional_base) == (None, None)
