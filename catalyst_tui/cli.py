@@ -68,7 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--gateway", dest="check_gateway", metavar="HOST:PORT", help="the gateway to test")
     check.add_argument("--quiet", action="store_true", help="one line, for a cron health check")
     add_journal_command(commands)
+    add_cycle_command(commands)
     return parser
+
+
+def add_cycle_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    cycle = commands.add_parser(
+        "cycle", help="run agent cycles without the console: one now (--once), or on the schedule until Ctrl-C"
+    )
+    cycle.add_argument("--once", action="store_true", help="run one cycle now and exit (0 if it ran to its end)")
+    cycle.add_argument("--market", choices=["hk", "us", "all"], default="all", help="the cycle's market")
+    # The same options as before the command; SUPPRESS keeps a value given there when it is not repeated here.
+    cycle.add_argument("--mode", choices=["supervised", "autopilot"], default=argparse.SUPPRESS)
+    cycle.add_argument("--brain", choices=["auto", "claude", "rules"], default=argparse.SUPPRESS)
+    cycle.add_argument("--gateway", metavar="HOST:PORT", default=argparse.SUPPRESS)
+    cycle.add_argument("--journal", metavar="URL", default=argparse.SUPPRESS)
 
 
 def add_journal_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -157,6 +171,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return run_check_command(settings, args.quiet)
     if args.command == "journal":
         return run_journal_command(settings, env, args)
+    if args.command == "cycle":
+        return run_cycle(settings, env, args)
     for line in describe(settings, RealClock(), env):
         print(line)
     print(f"  log      {log_file}")
@@ -175,6 +191,21 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     seed = settings.broker.sim_seed if args.seed is None else args.seed
     delayed = {"hk": {"HK"}, "us": {"US"}, "all": {"HK", "US"}}.get(args.delayed_only or "", set())
     return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
+
+
+def run_cycle(settings: Settings, env: Mapping[str, str], args: argparse.Namespace) -> int:
+    from catalyst_tui.cycle_command import run_cycle_command
+    from catalyst_tui.journal import JournalError
+
+    market = {"hk": "HK", "us": "US"}.get(args.market, "all")
+    try:
+        return run_cycle_command(settings, env, market, args.once)
+    except ConfigError as exc:
+        print(f"catalyst: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except JournalError as exc:
+        print(f"catalyst cycle: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
 
 
 def run_check_command(settings: Settings, quiet: bool) -> int:

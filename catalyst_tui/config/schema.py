@@ -117,11 +117,11 @@ class RiskSettings:
 class ScheduleSettings:
     enabled: bool = True
     hk_times: tuple[time, ...] = limits(
-        tuple(time.fromisoformat(t) for t in ("09:45", "10:30", "11:30", "13:30", "14:30", "15:30")),
+        tuple(time.fromisoformat(t) for t in ("09:35", "10:30", "11:30", "13:05", "14:00", "15:00", "15:45")),
         times=True,
     )
     us_times: tuple[time, ...] = limits(
-        tuple(time.fromisoformat(t) for t in ("09:45", "10:30", "11:30", "13:00", "14:30", "15:30")),
+        tuple(time.fromisoformat(t) for t in ("09:35", "10:30", "11:30", "13:00", "14:00", "15:00", "15:45")),
         times=True,
     )
     always_open_interval_minutes: int = limits(15, min=1, max=1440)

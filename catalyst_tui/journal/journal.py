@@ -128,6 +128,9 @@ class Journal:
     async def realized_pnl(self, since: datetime) -> dict[str, Decimal]:
         return await self.read(reads.realized_pnl, since)
 
+    async def cost_since(self, since: datetime) -> Decimal:
+        return await self.read(reads.cost_since, since)
+
     async def recent_cycles(self, limit: int) -> list[reads.CycleView]:
         return await self.read(reads.recent_cycles, limit)
 

@@ -51,6 +51,12 @@ def realized_pnl(tx: Tx, since: datetime) -> dict[str, Decimal]:
     return dict(totals)
 
 
+def cost_since(tx: Tx, since: datetime) -> Decimal:
+    """What the model cost since `since` (USD), for the daily cap."""
+    rows = tx.rows("SELECT cost_usd FROM {s}cycles WHERE started_at >= ? AND cost_usd IS NOT NULL", since)
+    return sum((row["cost_usd"] for row in rows), Decimal(0))
+
+
 def recent_cycles(tx: Tx, limit: int) -> list[CycleView]:
     """The last `limit` cycles, newest first, each with its whole transcript in order."""
     cycles = tx.rows("SELECT * FROM {s}cycles ORDER BY started_at DESC, id DESC LIMIT ?", limit)

@@ -10,6 +10,7 @@ from catalyst_tui.markets.sessions import (
     next_close,
     next_open,
     phase,
+    session_fraction,
 )
 from catalyst_tui.markets.symbols import SymbolError, normalize
 from catalyst_tui.markets.ticks import (
@@ -45,6 +46,7 @@ __all__ = [
     "round_price",
     "round_to_tick",
     "safe_direction",
+    "session_fraction",
     "tick_size",
     "whole_lots",
 ]

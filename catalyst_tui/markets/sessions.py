@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -133,6 +134,18 @@ def phase(market: Market, t: datetime) -> Phase:
 def is_open(market: Market, t: datetime) -> bool:
     """True during continuous trading."""
     return phase(market, t) is Phase.OPEN
+
+
+def session_fraction(market: Market, t: datetime) -> Decimal | None:
+    """How much of the day's continuous trading has gone by at `t` (0 to 1), e.g. to judge volume so far against
+    a whole day's; None on a day the exchange does not trade."""
+    local = _local(market, t)
+    spans = [(start, end) for start, end, seg_phase in _segments(market, local.date()) if seg_phase is Phase.OPEN]
+    total = sum(((end - start).total_seconds() for start, end in spans), 0.0)
+    if not total:
+        return None
+    done = sum((min(max(local, start), end) - start).total_seconds() for start, end in spans)
+    return Decimal(str(round(done / total, 4)))
 
 
 def next_open(market: Market, t: datetime) -> datetime:

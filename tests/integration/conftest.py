@@ -8,6 +8,7 @@ import random
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import Clock, ControllableClock
 from catalyst_tui.config.schema import BrokerSettings
+from catalyst_tui.journal import Journal
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -94,6 +96,14 @@ async def broker(gateway: SimGateway, clock: ControllableClock) -> AsyncIterator
     await adapter.connect()
     yield adapter
     await adapter.stop()
+
+
+@pytest.fixture
+async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
+    opened = Journal(f"sqlite:///{tmp_path / 'journal.sqlite3'}", tmp_path / "spool")
+    await opened.open()
+    yield opened
+    await opened.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:

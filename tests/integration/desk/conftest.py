@@ -7,7 +7,6 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,14 +28,6 @@ APPROVAL_SECONDS = 30
 def settings(mode: Mode = Mode.AUTOPILOT, **risk: Any) -> Settings:
     agent = replace(AgentSettings(), mode=mode, approval_timeout_seconds=APPROVAL_SECONDS)
     return Settings(agent=agent, risk=replace(RiskSettings(), **risk))
-
-
-@pytest.fixture
-async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
-    opened = Journal(f"sqlite:///{tmp_path / 'journal.sqlite3'}", tmp_path / "spool")
-    await opened.open()
-    yield opened
-    await opened.close()
 
 
 class Terminal:
