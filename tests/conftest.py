@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -25,5 +26,8 @@ _OUTSIDE_VARIABLES = (
 def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in _OUTSIDE_VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):  # the SDK also reads ANTHROPIC_AUTH_TOKEN, _PROFILE, _CUSTOM_HEADERS, …
+        if name.startswith("ANTHROPIC_"):
+            monkeypatch.delenv(name, raising=False)
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))

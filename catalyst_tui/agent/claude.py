@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 import anthropic
+import httpx2
 
 from catalyst_tui.agent.brain import BrainOutcome, Usage
 from catalyst_tui.agent.events import Delta, Emit, Entry
@@ -71,7 +72,7 @@ class ClaudeBrain:
                     async for event in stream:
                         _show(event, emit, finished)
                     message = await stream.get_final_message()
-            except (anthropic.APIConnectionError, anthropic.APIStatusError) as exc:
+            except (anthropic.APIConnectionError, anthropic.APIStatusError, httpx2.TransportError) as exc:
                 if not _mid_stream(exc) or attempt == TURN_ATTEMPTS:
                     raise
                 emit(Entry("system", EntryKind.TEXT, f"The reply broke off ({exc.__class__.__name__}); asking again."))
@@ -107,9 +108,11 @@ def _show(event: Any, emit: Emit, finished: list[Entry]) -> None:
 
 
 def _mid_stream(exc: Exception) -> bool:
-    """The SDK retries failed requests itself; an error inside a stream arrives as status 200, or as a broken
-    connection once the reply had begun, and is ours to retry."""
-    return isinstance(exc, anthropic.APIConnectionError) or getattr(exc, "status_code", None) == 200
+    """The SDK retries failed requests itself; an error inside a stream arrives as status 200, or as a connection
+    broken once the reply had begun (the SDK lets httpx2's own error through then), and is ours to retry."""
+    return isinstance(exc, anthropic.APIConnectionError | httpx2.TransportError) or (
+        getattr(exc, "status_code", None) == 200
+    )
 
 
 def _usage(u: Any) -> Usage:

@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from catalyst_tui import markets
 from catalyst_tui.clock import Clock
@@ -21,6 +21,8 @@ from catalyst_tui.models import Market
 
 log = logging.getLogger(__name__)
 LOOKAHEAD_DAYS = 14  # past any holiday run (Lunar New Year, Easter with Ching Ming)
+_ORIGIN = datetime(1970, 1, 1, tzinfo=UTC)  # round-the-clock slots are whole intervals from here: on the hour for
+# intervals that divide 60, at midnight UTC for those that divide a day, and evenly spaced for any other
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,7 @@ class Schedule:
         """The first cycle strictly after `t`; None if no market is enabled."""
         if self.always_open:
             step = timedelta(minutes=self.settings.always_open_interval_minutes)
-            start = t.replace(minute=0, second=0, microsecond=0)
-            return Due(start + step * ((t - start) // step + 1), "all")
+            return Due(t + step - (t - _ORIGIN) % step, "all")
         found = [due for market in self.times if (due := self._next_for(market, t)) is not None]
         return min(found, key=lambda d: d.at) if found else None
 
@@ -65,13 +66,18 @@ class Scheduler:
         self.skipped: list[Due] = []
 
     async def run(self) -> None:
+        handled: datetime | None = None
         while True:
-            due = self.schedule.next_after(self.clock.now())
+            # Never from before the due just handled: a sleep that ends a moment early (a coarse timer, the wall
+            # clock stepped back) would otherwise find that same due again and run or skip it twice.
+            now = self.clock.now()
+            due = self.schedule.next_after(now if handled is None else max(now, handled))
             self.next_due = due
             if due is None:
                 log.info("no market is enabled: nothing to schedule")
                 return
             await self.clock.sleep((due.at - self.clock.now()).total_seconds())
+            handled = due.at
             if self.running is not None and not self.running.done():
                 log.warning("the %s cycle due at %s is skipped: the previous cycle is still running", due.market,
                             due.at.isoformat())  # fmt: skip
