@@ -21,8 +21,9 @@ from catalyst_tui.models import Market
 
 log = logging.getLogger(__name__)
 LOOKAHEAD_DAYS = 14  # past any holiday run (Lunar New Year, Easter with Ching Ming)
-_ORIGIN = datetime(1970, 1, 1, tzinfo=UTC)  # round-the-clock slots are whole intervals from here: on the hour for
-# intervals that divide 60, at midnight UTC for those that divide a day, and evenly spaced for any other
+# Round-the-clock slots are whole intervals from here: on the hour for intervals that divide 60, at midnight UTC for
+# those that divide a day, evenly spaced for any other.
+_ORIGIN = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
