@@ -8,6 +8,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Mapping
+from datetime import UTC
 from typing import TextIO
 
 from catalyst_tui.agent.cycle import CycleReport
@@ -81,10 +82,10 @@ async def _scheduled(engine: Engine, out: TextIO) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    task = asyncio.ensure_future(engine.scheduler.run())
-    due = engine.scheduler.next_due
-    out.write(f"== running cycles on the schedule{f'; next {due.market} at {due.at:%H:%M} UTC' if due else ''}; "
-              "Ctrl-C stops\n")  # fmt: skip
+    task = engine.start_schedule()
+    due = engine.scheduler.schedule.next_after(engine.clock.now())
+    when = f"; next: {due.market} at {due.at.astimezone(UTC):%a %H:%M} UTC" if due else "; nothing is scheduled"
+    out.write(f"== running cycles on the schedule{when}; Ctrl-C stops\n")
     await asyncio.wait({task, asyncio.ensure_future(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
     for running in (task, engine.scheduler.running):
         if running is not None and not running.done():

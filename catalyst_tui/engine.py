@@ -3,6 +3,8 @@ the cycle runner, started together and stopped together. `catalyst cycle` and th
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -41,6 +43,20 @@ class Engine:
     desk: Desk
     runner: CycleRunner
     scheduler: Scheduler
+    schedule_task: asyncio.Task[None] | None = None
+
+    def start_schedule(self) -> asyncio.Task[None]:
+        self.schedule_task = asyncio.ensure_future(self.scheduler.run())
+        return self.schedule_task
+
+    async def kill(self, flatten: bool) -> None:
+        """The kill switch: stop the schedule and any cycle under way, then HALTED with every order cancelled."""
+        for task in (self.schedule_task, self.scheduler.running):
+            if task is not None and not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        await self.desk.kill(flatten)
 
     @classmethod
     @asynccontextmanager

@@ -42,6 +42,10 @@ def cycle_context(desk: Desk, settings: Settings, market: str, now: datetime) ->
 
 
 def universe(settings: Settings, market: str) -> list[str]:
-    """The watchlist of the cycle's market ("HK", "US" or "all")."""
-    wanted = market.upper()
-    return [s for s in settings.markets.watchlist if wanted == "ALL" or s.endswith(".HK") == (wanted == "HK")]
+    """The watchlist of the cycle's market ("HK", "US" or "all"), without the markets the settings turn off."""
+    wanted, on = market.upper(), settings.markets
+    return [
+        s for s in settings.markets.watchlist
+        if (on.hk_enabled if s.endswith(".HK") else on.us_enabled)
+        and (wanted == "ALL" or s.endswith(".HK") == (wanted == "HK"))
+    ]  # fmt: skip

@@ -36,10 +36,13 @@ class Schedule:
     def __init__(self, settings: ScheduleSettings, enabled: MarketsSettings, always_open: bool) -> None:
         self.settings, self.always_open = settings, always_open
         self.times = {m: t for m, t, on in ((Market.HK, settings.hk_times, enabled.hk_enabled),
-                                             (Market.US, settings.us_times, enabled.us_enabled)) if on}  # fmt: skip
+                                             (Market.US, settings.us_times, enabled.us_enabled))
+                      if on and settings.enabled}  # fmt: skip
 
     def next_after(self, t: datetime) -> Due | None:
-        """The first cycle strictly after `t`; None if no market is enabled."""
+        """The first cycle strictly after `t`; None if the schedule is off or no market is enabled."""
+        if not self.times:
+            return None
         if self.always_open:
             step = timedelta(minutes=self.settings.always_open_interval_minutes)
             return Due(t + step - (t - _ORIGIN) % step, "all")
@@ -75,7 +78,7 @@ class Scheduler:
             due = self.schedule.next_after(now if handled is None else max(now, handled))
             self.next_due = due
             if due is None:
-                log.info("no market is enabled: nothing to schedule")
+                log.info("the schedule is off or no market is enabled: no cycles on a schedule")
                 return
             await self.clock.sleep((due.at - self.clock.now()).total_seconds())
             handled = due.at

@@ -77,6 +77,8 @@ def input_error(name: str, given: object) -> str | None:
             f"{name} has no argument {', '.join(u[:40] for u in unknown)}; it takes {', '.join(schema['properties'])}"
         )
     for key, value in given.items():
+        if value is None and key not in schema["required"]:
+            continue  # a model may spell an optional argument it does not use as null
         problem = _value_error(schema["properties"][key], value)
         if problem:
             return f"{name}: {key} {problem}"

@@ -225,3 +225,9 @@ def test_every_message_names_the_tool_and_the_field() -> None:
     for name, given, field in bad:
         problem = input_error(name, given)
         assert problem is not None and problem.startswith(name) and field in problem, (name, field, problem)
+
+
+def test_a_null_optional_argument_counts_as_left_out() -> None:
+    """Models often spell an unused optional argument as null; that costs no retry."""
+    assert input_error("execute_trade", {**VALID["execute_trade"], "take_profit": None}) is None
+    assert input_error("scan_market", {"market": None, "limit": None}) is None

@@ -3,7 +3,10 @@ simulator over TCP: what is sent, what comes back, and what must never run."""
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
+
+import pytest
 
 from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
@@ -16,6 +19,7 @@ from tests.fakes.anthropic_server import (
     hang_up_after,
     overloaded,
     refusal,
+    stall_after,
     stream_error_after,
     text,
     thinking,
@@ -49,6 +53,7 @@ async def test_a_full_cycle_buys_with_a_bracket(
     assert roles == ["entry", "sl", "tp"]
     first = fake_claude.request(0).body
     assert first["system"][0]["cache_control"] == {"type": "ephemeral"} and first["tools"][-1]["cache_control"]
+    assert first["system"][0]["text"].startswith("You are the trading agent inside Catalyst")  # the prompt file
     assert "0700.HK" in first["messages"][0]["content"]  # the context travels in the user message
     await journal.caught_up()
     [cycle] = journal_rows(journal, "SELECT outcome, input_tokens, output_tokens, cost_usd FROM cycles")
@@ -145,3 +150,21 @@ async def test_the_daily_cost_cap_skips_cycles_before_a_token_is_spent(
     second = await runner.run("HK", "schedule")
     assert second.outcome == "skipped" and "daily cap USD 1.00" in second.reason
     assert len(fake_claude.requests) == 1
+
+
+async def test_the_kill_switch_cancels_a_cycle_while_claude_is_still_talking(
+    broker: IbkrBroker, gateway: SimGateway, journal: Journal, clock: ControllableClock, fake_claude: FakeClaude
+) -> None:
+    stalled = stall_after(3, turn(text("Thinking about buying."), tool_use("execute_trade", BRACKET)))
+    fake_claude.add(stalled)
+    runner, _ = claude_runner(broker, journal, clock, fake_claude)
+    task = asyncio.ensure_future(runner.run("HK", "schedule"))
+    await asyncio.to_thread(stalled.reached.wait, 10)
+    await runner.desk.kill(flatten=False)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    stalled.release()
+    await journal.caught_up()
+    [cycle] = journal_rows(journal, "SELECT outcome FROM cycles")
+    assert cycle["outcome"] == "cancelled" and at_the_sim(gateway) == {}
