@@ -18,7 +18,7 @@ from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import Clock, ControllableClock
 from catalyst_tui.config.schema import BrokerSettings
-from catalyst_tui.journal import Journal
+from catalyst_tui.journal import Journal, open_store
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -104,6 +104,15 @@ async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
     await opened.open()
     yield opened
     await opened.close()
+
+
+def journal_rows(url: str, sql: str) -> list[dict[str, Any]]:
+    """What a journal holds, read through a connection of the test's own."""
+    store = open_store(url)
+    try:
+        return store.rows(sql)
+    finally:
+        store.close()
 
 
 async def until(condition: Callable[[], bool], timeout: float = 5.0, what: str = "condition") -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from catalyst_tui.journal import open_store
 from tests.fakes.anthropic_server import FakeClaude, text, tool_use, turn
+from tests.integration.conftest import journal_rows
 from tests.integration.test_cli_sim_gateway import start_sim_gateway
 from tests.net import free_port
 
@@ -40,11 +40,7 @@ def cycle(tmp_path: Path, port: int, brain: str, **env: str) -> subprocess.Compl
 
 
 def journal_of(tmp_path: Path, sql: str) -> list[dict[str, object]]:
-    store = open_store(f"sqlite:///{tmp_path / 'journal.sqlite3'}")
-    try:
-        return store.rows(sql)
-    finally:
-        store.close()
+    return journal_rows(f"sqlite:///{tmp_path / 'journal.sqlite3'}", sql)
 
 
 def test_a_rules_cycle_against_the_running_simulator(tmp_path: Path, sim_port: int) -> None:

@@ -27,7 +27,8 @@ from tests.fakes.anthropic_server import (
     turn,
 )
 from tests.integration.agent.conftest import claude_runner
-from tests.integration.desk.test_desk import at_the_sim, journal_rows
+from tests.integration.desk.test_desk import at_the_sim
+from tests.integration.desk.test_desk import recorded as journal_rows
 
 BRACKET = {"symbol": "0700.HK", "side": "BUY", "quantity": 100, "order_type": "MKT", "stop_loss": 490,
            "take_profit": 560, "reason": "momentum above VWAP"}  # fmt: skip

@@ -4,7 +4,6 @@ times, every cycle runs the real tools against the simulator over TCP, and every
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, time
@@ -22,9 +21,9 @@ from catalyst_tui.config.schema import MarketsSettings
 from catalyst_tui.journal import Journal
 from catalyst_tui.markets import EXCHANGES
 from catalyst_tui.models import Market
-from tests.integration.conftest import running_gateway, settings_for
+from tests.integration.conftest import running_gateway
 from tests.integration.desk.conftest import make_desk, settings
-from tests.integration.desk.test_desk import journal_rows
+from tests.integration.desk.test_desk import recorded as journal_rows
 
 HONG_KONG = EXCHANGES[Market.HK].zone
 DAWN = datetime(2026, 11, 20, 0, 30, tzinfo=UTC)  # Friday 08:30 in Hong Kong
@@ -37,24 +36,16 @@ def clock() -> ControllableClock:
 
 
 @pytest.fixture
-async def day_gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
+async def gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
     async with running_gateway(clock, seed=7, step_seconds=5) as sim:  # coarser steps: a day in seconds
         yield sim
 
 
-@pytest.fixture
-async def day_broker(day_gateway: SimGateway, clock: ControllableClock) -> AsyncIterator[IbkrBroker]:
-    adapter = IbkrBroker(settings_for(day_gateway.port), clock, quote_stale_seconds=30, rng=random.Random(1))
-    await adapter.connect()
-    yield adapter
-    await adapter.stop()
-
-
 async def test_the_rules_brain_trades_a_day_at_the_scheduled_times(
-    day_broker: IbkrBroker, clock: ControllableClock, journal: Journal, tmp_path: Path
+    broker: IbkrBroker, clock: ControllableClock, journal: Journal, tmp_path: Path
 ) -> None:
     config = replace(settings(), markets=replace(MarketsSettings(), us_enabled=False))
-    desk = make_desk(day_broker, journal, clock, config)
+    desk = make_desk(broker, journal, clock, config)
     runner = CycleRunner(desk, journal, config, clock, RulesBrain())
     scheduler = Scheduler(Schedule(config.schedule, config.markets, always_open=False), clock, runner.run)
     task = asyncio.ensure_future(scheduler.run())

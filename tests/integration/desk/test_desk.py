@@ -11,9 +11,9 @@ from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
 from catalyst_tui.clock import ControllableClock
 from catalyst_tui.config import Mode
-from catalyst_tui.journal import Journal, ProposalMade, open_store
+from catalyst_tui.journal import Journal, ProposalMade
 from catalyst_tui.models import DecisionKind, OrderType, Proposal, Side
-from tests.integration.conftest import until
+from tests.integration.conftest import journal_rows, until
 from tests.integration.desk.conftest import APPROVAL_SECONDS, Terminal, buy, make_desk, quoted, settings
 
 
@@ -21,12 +21,8 @@ def at_the_sim(gateway: SimGateway) -> dict[str, str]:
     return {o.order_ref: o.status for o in gateway.broker.orders.values()}
 
 
-def journal_rows(journal: Journal, sql: str) -> list[dict[str, object]]:
-    store = open_store(f"sqlite:///{journal.target.location}")
-    try:
-        return store.rows(sql)
-    finally:
-        store.close()
+def recorded(journal: Journal, sql: str) -> list[dict[str, object]]:
+    return journal_rows(f"sqlite:///{journal.target.location}", sql)
 
 
 async def test_autopilot_sends_what_the_gate_passed_and_journals_it_first(
@@ -40,14 +36,14 @@ async def test_autopilot_sends_what_the_gate_passed_and_journals_it_first(
     assert at_the_sim(gateway) == {intent: "Filled", f"{intent}:tp": "Submitted", f"{intent}:sl": "Submitted"}
     await until(lambda: len(broker.executions_today()) == 1, what="the fill")
     await journal.caught_up()
-    orders = journal_rows(journal, "SELECT intent_id, role, status, proposal_id FROM orders ORDER BY intent_id")
+    orders = recorded(journal, "SELECT intent_id, role, status, proposal_id FROM orders ORDER BY intent_id")
     assert [(o["intent_id"], o["role"]) for o in orders] == [
         (intent, "entry"), (f"{intent}:sl", "stop_loss"), (f"{intent}:tp", "take_profit"),
     ]  # fmt: skip
     assert orders[0]["status"] == "Filled" and orders[0]["proposal_id"] == result.proposal.proposal_id
-    [fill] = journal_rows(journal, "SELECT intent_id, quantity FROM fills")
+    [fill] = recorded(journal, "SELECT intent_id, quantity FROM fills")
     assert fill == {"intent_id": intent, "quantity": Decimal(200)}
-    [proposal] = journal_rows(journal, "SELECT decision, decided_by FROM proposals")
+    [proposal] = recorded(journal, "SELECT decision, decided_by FROM proposals")
     assert proposal == {"decision": "auto", "decided_by": "autopilot"}
 
 
@@ -61,7 +57,7 @@ async def test_autopilot_refuses_a_failed_check_without_asking_anyone(
     assert result.decision.kind is DecisionKind.REJECTED and result.decision.decided_by == "gate"
     assert "board_lot" in result.decision.reason and result.trade is None
     assert at_the_sim(gateway) == {}
-    [row] = journal_rows(journal, "SELECT decision, decided_by, decision_reason FROM proposals")
+    [row] = recorded(journal, "SELECT decision, decided_by, decision_reason FROM proposals")
     assert row["decision"] == "rejected" and "board_lot" in str(row["decision_reason"])
 
 
@@ -125,7 +121,7 @@ async def test_an_unanswered_card_expires_and_a_late_yes_approves_nothing(
     await clock.advance(APPROVAL_SECONDS)
     assert (await second).decision.kind is DecisionKind.EXPIRED
     assert at_the_sim(gateway) == {}
-    rows = journal_rows(journal, "SELECT decision FROM proposals")
+    rows = recorded(journal, "SELECT decision FROM proposals")
     assert [r["decision"] for r in rows] == ["expired", "expired"]
 
 
@@ -152,5 +148,5 @@ async def test_proposals_a_dead_process_left_waiting_are_expired(
     desk = make_desk(broker, journal, clock, settings())
     assert await desk.expire_leftovers() == 1
     assert await journal.pending_proposals() == []
-    [row] = journal_rows(journal, "SELECT decision, decided_by FROM proposals")
+    [row] = recorded(journal, "SELECT decision, decided_by FROM proposals")
     assert row == {"decision": "expired", "decided_by": "restart"}

@@ -14,7 +14,8 @@ from catalyst_tui.models import DecisionKind
 from catalyst_tui.risk import TradingState, daily_loss_pct
 from tests.integration.conftest import until
 from tests.integration.desk.conftest import buy, make_desk, quoted, settings
-from tests.integration.desk.test_desk import at_the_sim, journal_rows
+from tests.integration.desk.test_desk import at_the_sim
+from tests.integration.desk.test_desk import recorded as journal_rows
 
 # Tight limits, so that a few gaps in one stock reach them: soft at 0.3 % of equity, hard at 0.7 %.
 LIMITS = {"daily_loss_soft_pct": Decimal("0.3"), "daily_loss_hard_pct": Decimal("0.7"),
