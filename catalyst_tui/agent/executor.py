@@ -24,7 +24,7 @@ from catalyst_tui.agent.tools import input_error
 from catalyst_tui.clock import Clock
 from catalyst_tui.config import Settings
 from catalyst_tui.desk import Desk, DeskResult
-from catalyst_tui.journal import EntryKind, new_id
+from catalyst_tui.journal import DecisionLogged, EntryKind, new_id
 from catalyst_tui.markets import EXCHANGES
 from catalyst_tui.models import Market, OrderType, Proposal, Side
 
@@ -163,6 +163,7 @@ async def _cancel(x: ToolExecutor, given: dict[str, Any], _: str) -> ToolResult:
 
 
 async def _log_decision(x: ToolExecutor, given: dict[str, Any], _: str) -> ToolResult:
+    await x.desk.journal.write(DecisionLogged(x.clock.now(), given["decision"], given["reasoning"], x.cycle_id))
     return ToolResult(f"logged: {given['decision']}")
 
 

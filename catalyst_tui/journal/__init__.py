@@ -10,6 +10,7 @@ from catalyst_tui.journal.reads import CycleView, ProposalView
 from catalyst_tui.journal.records import (
     CycleEnded,
     CycleStarted,
+    DecisionLogged,
     EntryKind,
     EquitySnapshot,
     ErrorRecorded,
@@ -35,6 +36,7 @@ __all__ = [
     "CycleView",
     "Decision",
     "DecisionKind",
+    "DecisionLogged",
     "EntryKind",
     "EquitySnapshot",
     "ErrorRecorded",

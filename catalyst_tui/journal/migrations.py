@@ -59,7 +59,13 @@ V2_HISTORY = (
     "CREATE INDEX cycles_started ON {s}cycles (started_at)",
 )
 
+V3_DECISION_LOG = (
+    """CREATE TABLE {s}decision_log (
+        id {id}, record_id TEXT NOT NULL UNIQUE, cycle_id TEXT REFERENCES {s}cycles (id), at {time} NOT NULL,
+        decision TEXT NOT NULL, reasoning TEXT NOT NULL)""",
+)
+
 # Version 1 is the seed's journal (cycles, decisions, orders, fills); version 2 adds the order status history,
-# equity, errors and trading states.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (V1_CORE, V2_HISTORY)
+# equity, errors and trading states; version 3 the decisions that placed no order.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (V1_CORE, V2_HISTORY, V3_DECISION_LOG)
 CURRENT_VERSION = len(MIGRATIONS)

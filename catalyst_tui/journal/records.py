@@ -134,6 +134,17 @@ class ErrorRecorded:
 
 
 @dataclass(frozen=True)
+class DecisionLogged:
+    """A decision that placed no order (log_decision): "no trade, because …" is a decision the operator reads too."""
+
+    at: datetime
+    decision: str
+    reasoning: str
+    cycle_id: str | None = None
+    record_id: str = field(default_factory=lambda: new_id("dec"))
+
+
+@dataclass(frozen=True)
 class TradingStateChanged:
     at: datetime
     old: str
@@ -144,6 +155,6 @@ class TradingStateChanged:
 
 Record = (
     CycleStarted | CycleEnded | TranscriptEntry | ProposalMade | ProposalDecided | IntentRecorded | OrderChanged
-    | FillRecorded | EquitySnapshot | ErrorRecorded | TradingStateChanged
+    | FillRecorded | EquitySnapshot | ErrorRecorded | TradingStateChanged | DecisionLogged
 )  # fmt: skip
 RECORD_TYPES: tuple[type, ...] = Record.__args__  # type: ignore[attr-defined]

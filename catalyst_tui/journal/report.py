@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from catalyst_tui.journal.schema import stored_version
 from catalyst_tui.journal.store import Tx, open_for_reading
 
 Row = dict[str, Any]
@@ -99,7 +100,22 @@ def _decisions(tx: Tx, since: datetime | None) -> list[Row]:
         *values,
     ):
         flagged[check["proposal_id"]].append(check_summary(check))
-    return [{**row, "checks": "; ".join(flagged[row["proposal_id"]])} for row in rows]
+    proposed = [{**row, "checks": "; ".join(flagged[row["proposal_id"]])} for row in rows]
+    return sorted(proposed + _logged(tx, since), key=lambda r: (r["proposed_at"], r["proposal_id"]))
+
+
+def _logged(tx: Tx, since: datetime | None) -> list[Row]:
+    """Decisions that placed no order ("no trade, because …"), as rows of the same report; journals older than
+    version 3 have none."""
+    if (stored_version(tx) or 0) < 3:
+        return []
+    when, values = _after("at", since)
+    logged = tx.rows(f"SELECT * FROM {{s}}decision_log WHERE {when} ORDER BY at, id", *values)
+    return [{c: None for c in DECISION_COLUMNS} | {
+        "proposal_id": r["record_id"], "proposed_at": r["at"], "tool": "log_decision", "cycle_id": r["cycle_id"],
+        "decision": r["decision"], "reason": r["reasoning"], "decided_by": "agent", "decided_at": r["at"],
+        "checks": "",
+    } for r in logged]  # fmt: skip
 
 
 def check_summary(check: Row) -> str:

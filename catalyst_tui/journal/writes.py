@@ -9,6 +9,7 @@ from catalyst_tui.journal.errors import RecordError
 from catalyst_tui.journal.records import (
     CycleEnded,
     CycleStarted,
+    DecisionLogged,
     EquitySnapshot,
     ErrorRecorded,
     FillRecorded,
@@ -150,6 +151,14 @@ def _trading_state(tx: Tx, r: TradingStateChanged) -> None:
     )  # fmt: skip
 
 
+def _decision_logged(tx: Tx, r: DecisionLogged) -> None:
+    tx.execute(
+        "INSERT INTO {s}decision_log (record_id, cycle_id, at, decision, reasoning) VALUES (?, ?, ?, ?, ?)"
+        " ON CONFLICT (record_id) DO NOTHING",
+        r.record_id, r.cycle_id, r.at, r.decision, r.reasoning,
+    )  # fmt: skip
+
+
 def _require(changed: int, what: str) -> None:
     if not changed:
         raise RecordError(f"the journal has no place for {what}")
@@ -167,4 +176,5 @@ _WRITERS: dict[type, Callable[[Tx, Any], None]] = {
     EquitySnapshot: _equity,
     ErrorRecorded: _error,
     TradingStateChanged: _trading_state,
+    DecisionLogged: _decision_logged,
 }

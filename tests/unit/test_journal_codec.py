@@ -19,6 +19,7 @@ from catalyst_tui.journal.records import (
     CycleStarted,
     Decision,
     DecisionKind,
+    DecisionLogged,
     EntryKind,
     EquitySnapshot,
     ErrorRecorded,
@@ -97,6 +98,7 @@ EXAMPLES: list[Record] = [
     EquitySnapshot(T0, "U7654321", "HKD", D("1E+6"), D("0"), D("0.00")),
     ErrorRecorded(T0, "broker", "IB error 201: Order rejected", cycle_id="cyc-1"),
     TradingStateChanged(T0, "trading", "halted", "daily loss limit reached"),
+    DecisionLogged(T0, "no trade", "nothing up on volume\nsecond line", cycle_id="cyc-1"),
 ]
 
 

@@ -26,6 +26,7 @@ from catalyst_tui.journal.records import (
     CycleStarted,
     Decision,
     DecisionKind,
+    DecisionLogged,
     EntryKind,
     EquitySnapshot,
     ErrorRecorded,
@@ -53,7 +54,7 @@ T0 = datetime(2026, 11, 20, 2, 0, 0, 123456, tzinfo=UTC)
 HKT = timezone(timedelta(hours=8))
 TABLES = (
     "cycles", "transcript", "proposals", "proposal_checks", "orders", "fills", "order_events", "equity_snapshots",
-    "errors", "trading_states",
+    "errors", "trading_states", "decision_log",
 )  # fmt: skip
 
 
@@ -406,6 +407,7 @@ def every_record_type() -> list[Record]:
         EquitySnapshot(at(0.8), "DU1234567", "HKD", D("1000000.00"), D("879340.00"), D("3000000.00")),
         ErrorRecorded(at(0.9), "brain", "tool call timed out", "cyc-1"),
         TradingStateChanged(at(0.95), "trading", "paused", "operator"),
+        DecisionLogged(at(0.97), "no more trades", "enough for one cycle", "cyc-1"),
         CycleEnded("cyc-1", at(1), "done", 100, 20, cost_usd=D("0.0042")),
     ]
 
@@ -498,11 +500,13 @@ def test_a_version_1_journal_is_upgraded_with_its_rows_intact(journal_url: str) 
             store, OrderChanged(order("buy-1", status=OrderStatus.FILLED, broker_order_id=41, filled=D(300)), at(2)),
             EquitySnapshot(at(3), "DU1234567", "HKD", D("1000000.00"), D("879340.00"), D("3000000.00")),
             ErrorRecorded(at(4), "journal", "upgraded"), TradingStateChanged(at(5), "paused", "trading", "operator"),
+            DecisionLogged(at(6), "no trade", "flat tape"),
         )  # fmt: skip
         [row] = store.rows("SELECT status, broker_order_id FROM {s}orders")
         assert (row["status"], row["broker_order_id"]) == ("Filled", 41)
         counts = row_counts(store)
-        assert [counts[t] for t in ("order_events", "equity_snapshots", "errors", "trading_states")] == [1, 1, 1, 1]
+        later = ("order_events", "equity_snapshots", "errors", "trading_states", "decision_log")
+        assert [counts[t] for t in later] == [1, 1, 1, 1, 1]
 
 
 def test_a_journal_newer_than_this_catalyst_is_refused_and_left_alone(journal_url: str) -> None:
@@ -518,8 +522,11 @@ def test_a_journal_newer_than_this_catalyst_is_refused_and_left_alone(journal_ur
 
 @pytest.mark.parametrize(
     ("start", "absent"),
-    [(CURRENT_VERSION, ("broken",)), (1, ("broken", "order_events", "equity_snapshots", "errors", "trading_states"))],
-    ids=["from-the-current-version", "from-version-1-through-version-2"],
+    [
+        (CURRENT_VERSION, ("broken",)),
+        (1, ("broken", "order_events", "equity_snapshots", "errors", "trading_states", "decision_log")),
+    ],
+    ids=["from-the-current-version", "from-version-1-through-the-current-one"],
 )
 def test_a_failing_migration_step_leaves_the_journal_as_it_was(
     journal_url: str, start: int, absent: tuple[str, ...]
