@@ -15,7 +15,7 @@ from catalyst_tui.agent.cycle import CycleReport
 from catalyst_tui.agent.events import Delta, Entry, Event
 from catalyst_tui.approvals import TerminalApprover, TerminalInput
 from catalyst_tui.clock import RealClock
-from catalyst_tui.config import Mode, Settings
+from catalyst_tui.config import ConfigError, Mode, Settings
 from catalyst_tui.engine import Engine
 from catalyst_tui.journal import EntryKind
 
@@ -28,19 +28,22 @@ class Printer:
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
-        self.streaming = False
+        self.midline = False  # streamed text is waiting for its line to end
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, Delta):
             if event.kind is EntryKind.TEXT:
                 self.out.write(event.text)
-                self.streaming = True
-        elif self.streaming and event.kind is EntryKind.TEXT and event.role == "assistant":
-            self.out.write("\n")  # it was shown as it streamed
-            self.streaming = False
-        else:
-            self.out.write(_entry_text(event) + "\n")
+                self.midline = True
+        elif not (event.streamed and event.kind is EntryKind.TEXT):
+            self.out.write(("\n" if self.midline else "") + _entry_text(event) + "\n")
+            self.midline = False
         self.out.flush()
+
+    def end_line(self) -> None:
+        if self.midline:
+            self.out.write("\n")
+            self.midline = False
 
 
 def _entry_text(entry: Entry) -> str:
@@ -61,13 +64,18 @@ def run_cycle_command(settings: Settings, env: Mapping[str, str], market: str, o
 
 async def _run(settings: Settings, env: Mapping[str, str], market: str, once: bool, out: TextIO) -> int:
     clock = RealClock()
-    terminal = await TerminalInput.from_stdin() if settings.agent.mode is Mode.SUPERVISED else None
+    try:
+        terminal = await TerminalInput.from_stdin() if settings.agent.mode is Mode.SUPERVISED else None
+    except (ValueError, OSError) as exc:
+        raise ConfigError("--mode", "supervised", f"needs a terminal or a pipe to ask on ({exc})") from None
     approver = TerminalApprover(clock, settings.agent.approval_timeout_seconds, terminal, out) if terminal else None
     try:
         async with Engine.started(settings, env, clock, approver) as engine:
-            engine.runner.listeners.append(Printer(out))
+            printer = Printer(out)
+            engine.runner.listeners.append(printer)
             if once:
                 report = await engine.runner.run(market, "command")
+                printer.end_line()
                 _summary(report, out)
                 return EXIT_OK if report.completed else EXIT_FAILURE
             return await _scheduled(engine, out)

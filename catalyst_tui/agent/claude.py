@@ -102,9 +102,9 @@ def _show(event: Any, emit: Emit, finished: list[Entry]) -> None:
     elif event.type == "content_block_stop":
         block = event.content_block
         if block.type == "text" and block.text:
-            finished.append(Entry("assistant", EntryKind.TEXT, block.text))
+            finished.append(Entry("assistant", EntryKind.TEXT, block.text, streamed=True))
         elif block.type == "thinking" and block.thinking:
-            finished.append(Entry("assistant", EntryKind.THINKING, block.thinking))
+            finished.append(Entry("assistant", EntryKind.THINKING, block.thinking, streamed=True))
 
 
 def _mid_stream(exc: Exception) -> bool:

@@ -24,6 +24,7 @@ class Entry:
     role: str  # "assistant", "user" (tool results go back to the model as the user's) or "system"
     kind: EntryKind
     content: str
+    streamed: bool = False  # its text was already shown, delta by delta
 
 
 Event = Delta | Entry
