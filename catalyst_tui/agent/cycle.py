@@ -112,7 +112,7 @@ class CycleRunner:
         if not symbols:
             return Skip(f"the watchlist has no {market} symbols")
         if not await self._market_open(symbols):
-            return Skip(f"the {market} market is closed")
+            return Skip("both markets are closed" if market == "all" else f"the {market} market is closed")
         if not await self._fresh_quotes(symbols):
             return Skip(f"no fresh quote for any {market} watchlist symbol: data is not flowing", "unavailable")
         over = await self._over_budget()
