@@ -173,11 +173,13 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return run_journal_command(settings, env, args)
     if args.command == "cycle":
         return run_cycle(settings, env, args)
-    for line in describe(settings, RealClock(), env):
-        print(line)
-    print(f"  log      {log_file}")
-    print("The operator console is not in this version yet: nothing connects and nothing is traded.")
-    return EXIT_OK
+    if not sys.stdout.isatty():
+        for line in describe(settings, RealClock(), env):
+            print(line)
+        print(f"  log      {log_file}")
+        print("The console needs a terminal; `catalyst cycle` runs the agent without one.")
+        return EXIT_OK
+    return run_console(settings, env)
 
 
 def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,6 +193,20 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     seed = settings.broker.sim_seed if args.seed is None else args.seed
     delayed = {"hk": {"HK"}, "us": {"US"}, "all": {"HK", "US"}}.get(args.delayed_only or "", set())
     return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
+
+
+def run_console(settings: Settings, env: Mapping[str, str]) -> int:
+    from catalyst_tui.app import CatalystApp
+
+    try:
+        from catalyst_tui.engine import make_brain
+
+        make_brain(settings, env)  # say a configuration mistake in words, before the screen is taken
+    except ConfigError as exc:
+        print(f"catalyst: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    code = CatalystApp(settings, env, RealClock()).run()
+    return EXIT_OK if code is None else int(code)
 
 
 def run_cycle(settings: Settings, env: Mapping[str, str], args: argparse.Namespace) -> int:

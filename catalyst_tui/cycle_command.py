@@ -12,7 +12,7 @@ from datetime import UTC
 from typing import TextIO
 
 from catalyst_tui.agent.cycle import CycleReport
-from catalyst_tui.agent.events import Delta, Entry, Event
+from catalyst_tui.agent.events import CycleClosed, CycleOpened, Delta, Entry, Event
 from catalyst_tui.approvals import TerminalApprover, TerminalInput
 from catalyst_tui.clock import RealClock
 from catalyst_tui.config import ConfigError, Mode, Settings
@@ -31,6 +31,8 @@ class Printer:
         self.midline = False  # streamed text is waiting for its line to end
 
     def __call__(self, event: Event) -> None:
+        if isinstance(event, CycleOpened | CycleClosed):
+            return  # the runner says both in words as well
         if isinstance(event, Delta):
             if event.kind is EntryKind.TEXT:
                 self.out.write(event.text)

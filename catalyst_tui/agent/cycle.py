@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from catalyst_tui.agent.brain import Brain, BrainOutcome
 from catalyst_tui.agent.context import cycle_context, universe
-from catalyst_tui.agent.events import Entry, Event
+from catalyst_tui.agent.events import CycleClosed, CycleOpened, Entry, Event
 from catalyst_tui.agent.executor import ToolExecutor
 from catalyst_tui.clock import Clock
 from catalyst_tui.config import Settings
@@ -78,6 +78,7 @@ class CycleRunner:
         await self.journal.write(CycleStarted(cycle_id, self.clock.now(), market, trigger, self.brain.name,
                                               self.brain.model))  # fmt: skip
         transcript = Transcript(self.journal, cycle_id, self.clock, self.listeners)
+        transcript.emit(CycleOpened(cycle_id, market, self.clock.now(), self.brain.name))
         transcript.say(f"Cycle {cycle_id}: {market}, {trigger}, brain {self.brain.name}"
                        f"{' (' + self.brain.model + ')' if self.brain.model else ''}")  # fmt: skip
         skip = await self.preflight(market)
@@ -158,4 +159,7 @@ class CycleRunner:
         cost = u.cost(self.settings.agent.prices)
         await self.journal.write(CycleEnded(cycle_id, self.clock.now(), outcome.outcome, u.input, u.output,
                                             u.cache_read, u.cache_write, cost, outcome.error))  # fmt: skip
-        return CycleReport(cycle_id, market, outcome.outcome, cost, orders, outcome.error or "")
+        report = CycleReport(cycle_id, market, outcome.outcome, cost, orders, outcome.error or "")
+        for listener in list(self.listeners):
+            listener(CycleClosed(cycle_id, report.outcome, cost, report.reason))
+        return report

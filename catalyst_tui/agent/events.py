@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 
 from catalyst_tui.journal import EntryKind
 
@@ -27,7 +29,27 @@ class Entry:
     streamed: bool = False  # its text was already shown, delta by delta
 
 
-Event = Delta | Entry
+@dataclass(frozen=True)
+class CycleOpened:
+    """For the screen: a cycle begins (its transcript opens with the time, the market and the brain)."""
+
+    cycle_id: str
+    market: str
+    at: datetime
+    brain: str
+
+
+@dataclass(frozen=True)
+class CycleClosed:
+    """For the screen: a cycle ended, how, and what the model cost."""
+
+    cycle_id: str
+    outcome: str
+    cost_usd: Decimal
+    reason: str = ""
+
+
+Event = Delta | Entry | CycleOpened | CycleClosed
 Emit = Callable[[Event], None]
 
 

@@ -1,0 +1,288 @@
+"""The operator's console: four panes, a banner, a status bar, and keys; the engine runs in named workers.
+
+The feed never touches a widget: the broker keeps the latest of everything, and one timer draws it at
+`ui.quote_refresh_hz`. Cycles, the schedule and the engine are workers with groups of their own, so the screen
+never waits on the broker, the model or the database, and an error in a cycle is shown, never fatal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Vertical
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+from widgets.approval import ApprovalCard
+from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
+from widgets.orders import OrdersTable
+from widgets.positions import PositionsTable
+from widgets.quotes import QuoteBoard
+from widgets.status import Banner, StatusBar
+from widgets.transcript import TranscriptView
+
+from catalyst_tui import markets
+from catalyst_tui.agent.events import Event
+from catalyst_tui.clock import Clock
+from catalyst_tui.config import BrokerSource, Mode, Settings
+from catalyst_tui.desk import day_start
+from catalyst_tui.engine import Engine
+from catalyst_tui.journal import JournalError, JournalState
+from catalyst_tui.models import Decision, Market, Proposal, Quote
+from catalyst_tui.risk import Verdict
+from catalyst_tui.tui_approver import CardApprover
+
+PANES = ("Positions", "Orders", "Quotes", "Transcript")
+NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
+COST_EVERY_SECONDS = 10
+
+
+class CatalystApp(App[int]):
+    TITLE = "Catalyst"
+    ENABLE_COMMAND_PALETTE = False  # in supervised mode the card is the only path to the broker
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("c", "cycle", "Cycle", id="cycle"),
+        Binding("m", "mode", "Mode", id="mode"),
+        Binding("k", "kill", "Kill", id="kill"),
+        Binding("x", "cancel_order", "Cancel order", id="cancel"),
+        Binding("t", "thinking", "Thinking", id="thinking"),
+        Binding("r", "resume", "Resume", id="resume"),
+        Binding("question_mark", "help", "Help", id="help", key_display="?"),
+        Binding("q", "quit_app", "Quit", id="quit"),
+        *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
+    ]
+    CSS = """
+    #panes { grid-size: 2 2; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr; height: 1fr; }
+    .pane { border: round $primary; border-title-align: left; }
+    .pane:focus-within { border: round $accent; }
+    #panes.narrow { grid-size: 1 1; grid-columns: 1fr; grid-rows: 1fr; }
+    #panes.narrow > .pane { display: none; }
+    #panes.narrow > .pane.shown { display: block; }
+    """
+
+    def __init__(self, settings: Settings, env: Mapping[str, str], clock: Clock) -> None:
+        super().__init__()
+        self.settings, self.env, self.clock = settings, env, clock
+        self.engine: Engine | None = None
+        self.approver = CardApprover(self._ask)
+        self.card: ApprovalCard | None = None
+        self.note = "starting: connecting to the gateway"
+        self.llm_cost: Decimal | None = None
+        self.shown_pane = 3
+        self.animation_level = "none"
+        k = settings.ui.keys
+        self.set_keymap({"cycle": k.cycle, "mode": k.mode, "kill": k.kill, "help": k.help, "quit": k.quit})
+
+    def compose(self) -> ComposeResult:
+        yield Banner(id="banner")
+        with Grid(id="panes"):
+            for pane, widget in zip(PANES, self._pane_widgets(), strict=True):
+                with Vertical(classes="pane", id=f"pane-{pane.lower()}") as box:
+                    box.border_title = pane
+                    yield widget
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def _pane_widgets(self) -> tuple[object, ...]:
+        return (PositionsTable(id="positions"), OrdersTable(id="orders"), QuoteBoard(id="quotes"),
+                TranscriptView(max_lines=self.settings.ui.transcript_max_lines, id="transcript"))  # fmt: skip
+
+    def on_mount(self) -> None:
+        self.theme = self.settings.ui.theme
+        self.set_interval(1 / self.settings.ui.quote_refresh_hz, self.draw, name="draw")
+        self.set_interval(1, self._tick_card, name="card-countdown")
+        self.set_interval(COST_EVERY_SECONDS, self._refresh_cost, name="llm-cost")
+        self._fit(self.size.width, self.size.height)
+        self.run_engine()
+
+    # The engine and its workers
+
+    @work(group="engine", exit_on_error=False, name="engine")
+    async def run_engine(self) -> None:
+        async with Engine.started(self.settings, self.env, self.clock, self.approver) as engine:
+            self.engine = engine
+            engine.runner.listeners.append(self._on_event)
+            self.note = ""
+            if self.settings.schedule.enabled:
+                self.run_schedule()
+            await asyncio.Event().wait()  # until the app exits and cancels this worker
+
+    @work(group="schedule", exit_on_error=False, name="scheduler")
+    async def run_schedule(self) -> None:
+        assert self.engine is not None
+        self.engine.scheduler.start = self._scheduled_cycle
+        await self.engine.scheduler.run()
+
+    async def _scheduled_cycle(self, market: str, trigger: str) -> object:
+        return await self.start_cycle(market, trigger).wait()
+
+    def start_cycle(self, market: str, trigger: str) -> Worker[object]:
+        assert self.engine is not None
+        return self.run_worker(self.engine.runner.run(market, trigger), group="cycle", name=f"cycle-{market}",
+                               exit_on_error=False)  # fmt: skip
+
+    def _on_event(self, event: Event) -> None:
+        self.query_one(TranscriptView).add(event)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR:
+            error = event.worker.error
+            self.note = f"{event.worker.name} failed: {type(error).__name__}: {error}"[:200]
+            self.query_one(TranscriptView).note(f"ERROR {self.note}")
+
+    # Drawing, at a fixed rate
+
+    def draw(self) -> None:
+        now = self.clock.now()
+        engine = self.engine
+        transcript = self.query_one(TranscriptView)
+        transcript.flush()
+        broker = engine.broker if engine else None
+        account = broker.account() if broker else None
+        base = account.base_currency if account else "USD"
+        if broker is not None:
+            positions = broker.positions()
+            self.query_one(PositionsTable).show(positions, base)
+            self.query_one(OrdersTable).show(broker.open_orders())
+            self.query_one(QuoteBoard).show(self._quotes(positions), now)
+        state = engine.desk.states.state.value if engine else "STARTING"
+        mode = engine.desk.mode if engine else self.settings.agent.mode
+        self.query_one(Banner).show(self._kind(), mode.value.upper(), state)
+        due = engine.scheduler.next_due if engine else None
+        self.query_one(StatusBar).show(
+            broker.state if broker else None, markets.phase(Market.HK, now).value, markets.phase(Market.US, now).value,
+            due.at if due else None, now, account.daily_pnl if account else None, base, self.llm_cost, self._note(),
+        )  # fmt: skip
+
+    def _quotes(self, positions: list[object]) -> dict[str, Quote | None]:
+        assert self.engine is not None
+        symbols = list(dict.fromkeys([*self.settings.markets.watchlist,
+                                      *(p.instrument.display for p in positions)]))  # type: ignore[attr-defined]  # fmt: skip
+        return {s: self.engine.broker.quote(s) for s in symbols}
+
+    def _kind(self) -> str:
+        if self.settings.broker.source is BrokerSource.SIM:
+            return "SIMULATED"
+        paper = self.engine.broker.state.is_paper if self.engine else None
+        return "CONNECTING" if paper is None else ("PAPER" if paper else "LIVE")
+
+    def _note(self) -> str:
+        journal = self.engine.journal if self.engine else None
+        if journal is not None and journal.status.state is not JournalState.WRITING:
+            return f"journal {journal.status.state} ({journal.status.spooled} waiting)"
+        return self.note
+
+    @work(group="cost", exclusive=True, exit_on_error=False, name="llm-cost")
+    async def _refresh_cost(self) -> None:
+        if self.engine is not None:
+            try:
+                self.llm_cost = await self.engine.journal.cost_since(day_start(self.clock.now()))
+            except JournalError:
+                self.llm_cost = None
+
+    # Approvals
+
+    async def _ask(self, proposal: Proposal, verdict: Verdict, waiting: int) -> Decision:
+        card = ApprovalCard(proposal, verdict, self.settings.agent.approval_timeout_seconds, self.clock.now,
+                            queued=waiting)  # fmt: skip
+        answered: asyncio.Future[Decision] = asyncio.get_running_loop().create_future()
+        self.card = card
+        self.push_screen(card, callback=lambda decision: answered.done() or answered.set_result(decision))
+        try:
+            return await answered
+        finally:
+            self.card = None
+
+    def _tick_card(self) -> None:
+        if self.card is not None and self.engine is not None:
+            facts = self.card.verdict.facts
+            symbol = facts.instrument.display if facts and facts.instrument else None
+            self.card.update_quote(self.engine.broker.quote(symbol) if symbol else None)
+            self.card.tick()
+
+    # Keys
+
+    def action_cycle(self) -> None:
+        if self.engine is None:
+            self.notify("Not connected yet.", severity="warning")
+        elif any(w.group == "cycle" and w.is_running for w in self.workers):
+            self.notify("A cycle is already running.", severity="warning")
+        else:
+            self.start_cycle("all", "operator")
+
+    @work(group="keys", exit_on_error=False)
+    async def action_mode(self) -> None:
+        if self.engine is None:
+            return
+        to = Mode.SUPERVISED if self.engine.desk.mode is Mode.AUTOPILOT else Mode.AUTOPILOT
+        r = self.settings.risk
+        limits = (f"Orders will be sent without asking, within: order ≤ {r.max_order_value}, position ≤ "
+                  f"{r.max_position_pct}% of equity, ≤ {r.max_orders_per_day} orders a day, daily loss halts at "
+                  f"{r.daily_loss_hard_pct}%.")  # fmt: skip
+        detail = limits if to is Mode.AUTOPILOT else "Every order will wait for your y."
+        if await self.push_screen_wait(ConfirmScreen(f"Switch to {to.value.upper()}?", detail)):
+            self.engine.desk.set_mode(to)
+
+    @work(group="keys", exit_on_error=False)
+    async def action_kill(self) -> None:
+        if self.engine is None:
+            return
+        choice = await self.push_screen_wait(KillScreen())
+        if choice is not None:
+            await self.engine.kill(flatten=choice == "flatten")
+            self.notify("HALTED: working orders cancelled" + (", positions closing" if choice == "flatten" else ""))
+
+    @work(group="keys", exit_on_error=False)
+    async def action_resume(self) -> None:
+        if self.engine is None or self.engine.desk.states.state.value not in ("HALTED", "REDUCING"):
+            return
+        if await self.push_screen_wait(ConfirmScreen("Resume trading (back to ACTIVE)?")):
+            self.engine.desk.states.resume("resumed at the console")
+            if self.settings.schedule.enabled and not any(w.group == "schedule" and w.is_running for w in self.workers):
+                self.run_schedule()
+
+    @work(group="keys", exit_on_error=False)
+    async def action_cancel_order(self) -> None:
+        intent = self.query_one(OrdersTable).selected_intent()
+        if self.engine is None or intent is None:
+            return
+        if await self.push_screen_wait(ConfirmScreen(f"Cancel order {intent} (and its bracket)?")):
+            cancelled = await self.engine.desk.cancel(intent)
+            self.notify(f"cancelled {len(cancelled)} order(s)")
+
+    def action_thinking(self) -> None:
+        view = self.query_one(TranscriptView)
+        view.show_thinking = not view.show_thinking
+
+    def action_help(self) -> None:
+        bindings = [active.binding for active in self.active_bindings.values()]
+        shown = [(b.key_display or b.key, b.description) for b in bindings if b.show and b.description]
+        self.push_screen(HelpScreen(shown))
+
+    def action_pane(self, index: int) -> None:
+        self.shown_pane = index
+        self._fit(self.size.width, self.size.height)
+
+    @work(group="keys", exit_on_error=False)
+    async def action_quit_app(self) -> None:
+        busy = self.engine is not None and (
+            self.engine.broker.open_orders() or any(w.group == "cycle" and w.is_running for w in self.workers)
+        )
+        if not busy or await self.push_screen_wait(ConfirmScreen("Quit? Orders are working or a cycle is running.",
+                                                                 "Working orders stay at IB.")):  # fmt: skip
+            self.exit(0)
+
+    def on_resize(self, event: object) -> None:
+        self._fit(self.size.width, self.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        grid = self.query_one("#panes", Grid)
+        grid.set_class(width < NARROW_WIDTH or height < SHORT_HEIGHT, "narrow")
+        for n, pane in enumerate(PANES):
+            self.query_one(f"#pane-{pane.lower()}").set_class(n == self.shown_pane, "shown")
