@@ -18,16 +18,9 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
-from widgets.approval import ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
-from widgets.orders import OrdersTable
-from widgets.positions import PositionsTable
-from widgets.quotes import QuoteBoard
-from widgets.status import Banner, StatusBar
-from widgets.transcript import TranscriptView
 
 from catalyst_tui import markets
-from catalyst_tui.agent.events import Event
+from catalyst_tui.agent.events import CycleClosed, CycleOpened, Event
 from catalyst_tui.clock import Clock
 from catalyst_tui.config import BrokerSource, Mode, Settings
 from catalyst_tui.desk import day_start
@@ -36,6 +29,13 @@ from catalyst_tui.journal import JournalError, JournalState
 from catalyst_tui.models import Decision, Market, Proposal, Quote
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
+from widgets.approval import ApprovalCard
+from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
+from widgets.orders import OrdersTable
+from widgets.positions import PositionsTable
+from widgets.quotes import QuoteBoard
+from widgets.status import Banner, StatusBar
+from widgets.transcript import TranscriptView
 
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
@@ -74,6 +74,7 @@ class CatalystApp(App[int]):
         self.note = "starting: connecting to the gateway"
         self.llm_cost: Decimal | None = None
         self.shown_pane = 3
+        self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
         k = settings.ui.keys
         self.set_keymap({"cycle": k.cycle, "mode": k.mode, "kill": k.kill, "help": k.help, "quit": k.quit})
@@ -107,10 +108,11 @@ class CatalystApp(App[int]):
         async with Engine.started(self.settings, self.env, self.clock, self.approver) as engine:
             self.engine = engine
             engine.runner.listeners.append(self._on_event)
-            self.note = ""
+            problems = await engine.broker.watch(list(self.settings.markets.watchlist))
+            self.note = "; ".join(problems)[:200]
             if self.settings.schedule.enabled:
                 self.run_schedule()
-            await asyncio.Event().wait()  # until the app exits and cancels this worker
+            await self._stop.wait()
 
     @work(group="schedule", exit_on_error=False, name="scheduler")
     async def run_schedule(self) -> None:
@@ -127,7 +129,15 @@ class CatalystApp(App[int]):
                                exit_on_error=False)  # fmt: skip
 
     def _on_event(self, event: Event) -> None:
-        self.query_one(TranscriptView).add(event)
+        view = self.query_one(TranscriptView)
+        if isinstance(event, CycleOpened):
+            view.open_cycle(event.cycle_id, event.market, event.at, event.brain)
+        elif isinstance(event, CycleClosed):
+            view.close_cycle(event.outcome, event.cost_usd)
+            if event.outcome in ("error", "unavailable"):
+                self.note = f"last cycle {event.outcome}: {event.reason}"[:200]
+        else:
+            view.add(event)
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -276,7 +286,16 @@ class CatalystApp(App[int]):
         )
         if not busy or await self.push_screen_wait(ConfirmScreen("Quit? Orders are working or a cycle is running.",
                                                                  "Working orders stay at IB.")):  # fmt: skip
+            await self.shut_down()
             self.exit(0)
+
+    async def shut_down(self) -> None:
+        """Cycles and the schedule stop, the broker disconnects, the journal writes what it holds."""
+        self.workers.cancel_group(self, "cycle")
+        self.workers.cancel_group(self, "schedule")
+        self._stop.set()
+        for worker in [w for w in self.workers if w.group == "engine"]:
+            await worker.wait()
 
     def on_resize(self, event: object) -> None:
         self._fit(self.size.width, self.size.height)

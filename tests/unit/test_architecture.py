@@ -71,3 +71,51 @@ def test_the_adapter_knows_nothing_of_the_ui_or_the_agent() -> None:
 def test_only_the_adapter_talks_to_ib_async() -> None:
     users = [p for p in python_files("catalyst_tui") + python_files("widgets") if "ib_async" in imported_modules(p)]
     assert [str(p) for p in users] == []
+
+
+# Widgets know models and messages only: a pane is drawn from values the app hands it, never from a service.
+WIDGET_FORBIDDEN_MODULES = (
+    "brokers", "ib_async", "anthropic", "psycopg", "sqlite3",
+    "catalyst_tui.engine", "catalyst_tui.desk", "catalyst_tui.gateway", "catalyst_tui.app", "catalyst_tui.cli",
+    "catalyst_tui.agent.cycle", "catalyst_tui.agent.claude", "catalyst_tui.agent.rules", "catalyst_tui.agent.brain",
+    "catalyst_tui.agent.executor", "catalyst_tui.agent.tools", "catalyst_tui.agent.schedule",
+    "catalyst_tui.journal.journal", "catalyst_tui.journal.store", "catalyst_tui.journal.writes",
+    "catalyst_tui.journal.reads",
+)  # fmt: skip
+WIDGET_FORBIDDEN_NAMES = {"Engine", "Desk", "Journal", "Store", "IbkrBroker", "CycleRunner", "Scheduler",
+                          "ToolExecutor", "ClaudeBrain", "RulesBrain"}  # fmt: skip
+# The panes drawn at the feed's rate know nothing but the domain records (and, later, messages).
+DISPLAY_PANES = ("positions.py", "orders.py", "quotes.py", "status.py")
+DISPLAY_PANE_IMPORTS = ("__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "typing",
+                        "rich", "textual", "catalyst_tui.models", "catalyst_tui.broker_models",
+                        "catalyst_tui.messages", "widgets")  # fmt: skip
+
+
+def imported_names(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names}
+
+
+def test_widgets_never_reach_a_service() -> None:
+    files = python_files("widgets")
+    assert files
+    offenders = [f"{p.name}: {m}" for p in files for m in full_imports(p) if m.startswith(WIDGET_FORBIDDEN_MODULES)]
+    offenders += [f"{p.name}: {n}" for p in files for n in imported_names(p) & WIDGET_FORBIDDEN_NAMES]
+    assert offenders == []
+
+
+def test_widgets_never_read_the_clock() -> None:
+    reads = ("datetime.now(", "time.time(", "date.today(", "datetime.utcnow(")
+    assert [str(p) for p in python_files("widgets") if any(r in p.read_text(encoding="utf-8") for r in reads)] == []
+
+
+def test_the_display_panes_know_only_the_domain_records() -> None:
+    panes = [ROOT / "widgets" / name for name in DISPLAY_PANES]
+    offenders = [
+        f"{p.name}: {m}"
+        for p in panes
+        if p.exists()
+        for m in full_imports(p)
+        if not any(m == allowed or m.startswith(allowed + ".") for allowed in DISPLAY_PANE_IMPORTS)
+    ]
+    assert offenders == []

@@ -1,0 +1,160 @@
+"""Small modal dialogs: a yes/no confirmation, the kill switch and the key help.
+
+Every dialog is answered from the keyboard and reads the same without colour: the keys are written out beside
+what they do. Each one answers once (`OnceModal`): a second key queued before the screen is gone cannot dismiss the
+screen beneath it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, TypeVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+ResultT = TypeVar("ResultT")
+
+
+class OnceModal(ModalScreen[ResultT]):
+    """A modal screen that is dismissed at most once.
+
+    `answer()` records the result and dismisses. When another screen covers this one at that moment (a help
+    screen over an approval card), popping would remove the wrong screen: the result is kept and delivered as soon
+    as this screen is on top again. `answered` tells whether a result was given; `result` holds it.
+    """
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.answered = False
+        self.result: ResultT | None = None
+        self._delivered = False
+
+    def answer(self, result: ResultT) -> bool:
+        """Give the screen's result; False (and nothing happens) when it was already answered."""
+        if self.answered:
+            return False
+        self.answered, self.result = True, result
+        if self.is_active:
+            self._deliver()
+        return True
+
+    def _deliver(self) -> None:
+        if self._delivered:
+            return
+        self._delivered = True
+        self.dismiss(self.result)
+
+    def on_screen_resume(self) -> None:
+        if self.answered and not self._delivered:
+            self.call_later(self._deliver)
+
+
+class ConfirmScreen(OnceModal[bool]):
+    """Ask a yes/no question: `y` or `enter` answers True, `n` or `escape` answers False."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > #confirm-box {
+        width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
+        border: thick $warning; background: $surface; padding: 0 1;
+    }
+    ConfirmScreen #confirm-box > Static { width: auto; max-width: 100%; }
+    ConfirmScreen #confirm-question { text-style: bold; }
+    ConfirmScreen #confirm-detail { color: $text-muted; margin-top: 1; }
+    ConfirmScreen #confirm-keys { margin-top: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.enter"),
+        Binding("n", "answer(False)", "No", id="confirm.no"),
+        Binding("escape", "answer(False)", "No", show=False, id="confirm.escape"),
+    ]
+
+    def __init__(self, question: str, detail: str = "") -> None:
+        super().__init__()
+        self.question, self.detail = question, detail
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(self.question, id="confirm-question", markup=False)
+            if self.detail:
+                yield Static(self.detail, id="confirm-detail", markup=False)
+            yield Static("y / enter  yes      n / escape  no", id="confirm-keys", markup=False)
+
+    def action_answer(self, value: bool) -> None:
+        self.answer(value)
+
+
+class KillScreen(OnceModal[str | None]):
+    """The kill switch's confirmation: `y` answers "halt", `f` answers "flatten", `n` or `escape` answers None."""
+
+    QUESTION = "Kill switch: cancel every working order and HALT?"
+    DEFAULT_CSS = """
+    KillScreen { align: center middle; }
+    KillScreen > #kill-box {
+        width: auto; max-width: 90%; height: auto;
+        border: thick $error; background: $surface; padding: 0 1;
+    }
+    KillScreen #kill-box > Static { width: auto; max-width: 100%; }
+    KillScreen #kill-question { text-style: bold; margin-bottom: 1; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "choose('halt')", "Halt", id="kill.halt"),
+        Binding("f", "choose('flatten')", "Halt and flatten", id="kill.flatten"),
+        Binding("n", "choose(None)", "Cancel", id="kill.cancel"),
+        Binding("escape", "choose(None)", "Cancel", show=False, id="kill.escape"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="kill-box"):
+            yield Static(self.QUESTION, id="kill-question", markup=False)
+            yield Static(
+                "y           halt: cancel working orders, stop cycles, trading state HALTED\n"
+                "f           halt, then flatten every position at market\n"
+                "n / escape  do nothing",
+                id="kill-choices",
+                markup=False,
+            )
+
+    def action_choose(self, choice: str | None) -> None:
+        self.answer(choice)
+
+
+class HelpScreen(OnceModal[None]):
+    """The keys and what they do, one per line; `escape`, `?` or `q` closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > #help-box {
+        width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
+    HelpScreen #help-box > Static, HelpScreen #help-list { width: auto; max-width: 100%; }
+    HelpScreen #help-keys { width: auto; height: auto; max-height: 100%; }
+    HelpScreen #help-close { margin-top: 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Close", id="help.close"),
+        Binding("question_mark", "close", "Close", show=False, id="help.question_mark"),
+        Binding("q", "close", "Close", show=False, id="help.q"),
+    ]
+
+    def __init__(self, bindings: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.keys = list(bindings)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(key) for key, _ in self.keys), default=0)
+        lines = [f"{key:<{width}}  {what}" for key, what in self.keys] or ["(no keys)"]
+        with Vertical(id="help-box"):
+            yield Static("Keys", id="help-title", markup=False)
+            with VerticalScroll(id="help-keys"):
+                yield Static("\n".join(lines), id="help-list", markup=False)
+            yield Static("escape, ? or q closes this help", id="help-close", markup=False)
+
+    def action_close(self) -> None:
+        self.answer(None)

@@ -1,0 +1,256 @@
+"""The streaming quote board: one line per symbol, drawn with the line API.
+
+A `DataTable` re-renders every visible cell whenever one cell changes (its update counter is part of every cell's
+cache key), which costs most of a core at quote rates. Here each row is one cached `Strip`, rebuilt and refreshed
+(`refresh_line`) only when its text changed, so a 10 Hz flush of hundreds of quotes costs a few percent.
+
+The text alone carries every meaning (signs, "STALE", "DLY", "-" for a value the feed has not given), so the board
+reads the same with NO_COLOR; colour only repeats it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import ClassVar, NamedTuple, TypeGuard
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from catalyst_tui.models import Quote
+
+MISSING = "-"
+"""What a value the market has not given looks like: never 0, which would be a price."""
+
+# (header, width, right-aligned): the board is 76 cells wide, so it fits an 80-column pane with its border.
+COLUMNS: tuple[tuple[str, int, bool], ...] = (
+    ("Symbol", 10, False),
+    ("Last", 10, True),
+    ("Chg%", 8, True),
+    ("Bid", 10, True),
+    ("Ask", 10, True),
+    ("Volume", 8, True),
+    ("Age", 4, True),
+    ("Flags", 9, False),
+)
+LINE_WIDTH = sum(width for _, width, _ in COLUMNS) + len(COLUMNS) - 1
+_CHANGE_COLUMN = 2
+
+
+def _usable(value: Decimal | None) -> TypeGuard[Decimal]:
+    """A feed can hand over NaN or infinity; neither is a price anyone should read."""
+    return value is not None and value.is_finite()
+
+
+def format_price(value: Decimal | None) -> str:
+    """A price with thousands separators and 2 to 4 decimals: HKEX ticks go down to 0.001, IB's average costs
+    carry many more digits than anyone reads."""
+    if not _usable(value):
+        return MISSING
+    q = value.quantize(Decimal("0.0001"), ROUND_HALF_EVEN)
+    if q == 0:
+        q = q.copy_abs()  # never "-0.00"
+    whole, _, frac = f"{q:,.4f}".partition(".")
+    return f"{whole}.{frac.rstrip('0').ljust(2, '0')}"
+
+
+def format_change(pct: Decimal | None) -> str:
+    """A change in percent with its sign, so up and down read without colour."""
+    if not _usable(pct):
+        return MISSING
+    q = pct.quantize(Decimal("0.01"), ROUND_HALF_EVEN)
+    return "0.00%" if q == 0 else f"{q:+.2f}%"
+
+
+def format_volume(volume: Decimal | None) -> str:
+    """Volume in at most 8 cells: exact below 100,000, then K, M and B."""
+    if not _usable(volume):
+        return MISSING
+    n = int(volume)
+    for limit, divisor, suffix in ((10**5, 1, ""), (10**6, 10**3, "K"), (10**9, 10**6, "M")):
+        if abs(n) < limit:
+            return f"{n:,}" if divisor == 1 else f"{n / divisor:.1f}{suffix}"
+    return f"{n / 10**9:.2f}B"
+
+
+def age_text(age: timedelta | None) -> str:
+    """How old the last tick is, coarsely ("3s", "2m", "1h", "4d"); "-" before the first tick."""
+    if age is None:
+        return MISSING
+    seconds = max(0, int(age.total_seconds()))  # a tick stamped a little ahead of our clock is fresh, not negative
+    for limit, unit, size in ((60, "s", 1), (3600, "m", 60), (86400, "h", 3600)):
+        if seconds < limit:
+            return f"{seconds // size}{unit}"
+    return f"{seconds // 86400}d"
+
+
+def quote_flags(quote: Quote | None) -> str:
+    """The words that say a quote cannot be trusted as live: "STALE" (no ticks lately), "DLY" (delayed data)."""
+    if quote is None:
+        return ""
+    return " ".join(word for word, on in (("STALE", quote.stale), ("DLY", quote.delayed)) if on)
+
+
+def quote_cells(symbol: str, quote: Quote | None, now: datetime) -> tuple[str, ...]:
+    """The text of each column for one symbol; `quote` is None while the feed has sent nothing for it."""
+    if quote is None:
+        return (symbol, *(MISSING,) * (len(COLUMNS) - 2), "")
+    return (
+        symbol,
+        format_price(quote.last),
+        format_change(quote.change_pct),
+        format_price(quote.bid),
+        format_price(quote.ask),
+        format_volume(quote.volume),
+        age_text(quote.age(now)),
+        quote_flags(quote),
+    )
+
+
+def quote_line(cells: tuple[str, ...]) -> str:
+    """Cells laid out in the fixed columns; a number wider than its column pushes on rather than being cut."""
+    parts = []
+    for text, (_, width, right) in zip(cells, COLUMNS, strict=True):
+        parts.append(f"{text:>{width}}" if right else f"{text[:width]:<{width}}")
+    return " ".join(parts).rstrip()
+
+
+HEADER = quote_line(tuple(header for header, _, _ in COLUMNS))
+
+
+class _Row(NamedTuple):
+    """One rendered row, compared as a whole to decide whether its line needs repainting."""
+
+    text: str
+    stale: bool
+    delayed: bool
+    direction: int  # sign of the change: -1, 0, 1
+
+
+def _row(symbol: str, quote: Quote | None, now: datetime) -> _Row:
+    cells = quote_cells(symbol, quote, now)
+    change = quote.change_pct if quote is not None else None
+    direction = 0 if change is None or change == 0 else (1 if change > 0 else -1)
+    stale, delayed = (quote.stale, quote.delayed) if quote is not None else (False, False)
+    return _Row(quote_line(cells), stale, delayed, direction)
+
+
+def _span(column: int) -> tuple[int, int]:
+    start = sum(width + 1 for _, width, _ in COLUMNS[:column])
+    return start, start + COLUMNS[column][1]
+
+
+class QuoteBoard(ScrollView, can_focus=True):
+    """Latest quote per symbol, one line each under a fixed header line.
+
+    `show()` is called by the app at its flush rate with the symbols in the order it wants them; a symbol keeps
+    its row for as long as it is shown (an updating quote never moves), new symbols append at the bottom, and a
+    symbol the app stops sending is removed (the rows below it move up by one).
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "quote-board--header",
+        "quote-board--stale",
+        "quote-board--delayed",
+        "quote-board--up",
+        "quote-board--down",
+    }
+    DEFAULT_CSS = """
+    QuoteBoard { height: 1fr; }
+    QuoteBoard > .quote-board--header { text-style: bold; }
+    QuoteBoard > .quote-board--stale { color: $error; text-style: dim; }
+    QuoteBoard > .quote-board--delayed { text-style: dim; }
+    QuoteBoard > .quote-board--up { color: $success; }
+    QuoteBoard > .quote-board--down { color: $error; }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._symbols: list[str] = []
+        self._rows: list[_Row] = []
+        self._strips: dict[int, Strip] = {}  # row index -> the row's uncropped line
+        self._header: Strip | None = None
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols in display order."""
+        return tuple(self._symbols)
+
+    def row_text(self, index: int) -> str:
+        """The plain text of one row, as it is drawn (for tests and for copying)."""
+        return self._rows[index].text
+
+    def show(self, quotes: Mapping[str, Quote | None], now: datetime) -> None:
+        """Patch the board to `quotes` (in display order), repainting only the lines whose text changed.
+
+        `now` comes from the app's clock: ages are computed from it, never from the system clock.
+        """
+        if any(symbol not in quotes for symbol in self._symbols):
+            kept = [(s, r) for s, r in zip(self._symbols, self._rows, strict=True) if s in quotes]
+            self._symbols = [s for s, _ in kept]
+            self._rows = [r for _, r in kept]
+            self._strips.clear()
+            self.refresh()  # rows moved up: every line below the first removed one is now different
+        known = set(self._symbols)
+        for symbol in quotes:
+            if symbol not in known:
+                self._symbols.append(symbol)
+                self._rows.append(_Row("", False, False, 0))
+                known.add(symbol)
+        for index, symbol in enumerate(self._symbols):
+            row = _row(symbol, quotes[symbol], now)
+            if row != self._rows[index]:
+                self._rows[index] = row
+                self._strips.pop(index, None)
+                self.refresh_line(index + 1)  # line 0 is the header
+        size = Size(LINE_WIDTH, len(self._rows) + 1)
+        if self.virtual_size != size:
+            self.virtual_size = size
+
+    def notify_style_update(self) -> None:
+        """A theme or CSS change restyles every line: drop the cached strips."""
+        super().notify_style_update()
+        self._strips.clear()
+        self._header = None
+
+    def render_line(self, y: int) -> Strip:
+        """Line 0 is the header and never scrolls; line y > 0 is row `scroll_y + y - 1`."""
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            strip = self._header_strip(base)
+        else:
+            index = scroll_y + y - 1
+            if not 0 <= index < len(self._rows):
+                return Strip.blank(width, base)
+            strip = self._row_strip(index, base)
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _header_strip(self, base: Style) -> Strip:
+        if self._header is None:
+            text = Text(HEADER, style=base + self.get_component_rich_style("quote-board--header"), end="")
+            self._header = Strip(list(text.render(self.app.console)), cell_len(HEADER))
+        return self._header
+
+    def _row_strip(self, index: int, base: Style) -> Strip:
+        strip = self._strips.get(index)
+        if strip is None:
+            row = self._rows[index]
+            text = Text(row.text, style=base, end="")
+            if row.direction:
+                start, end = _span(_CHANGE_COLUMN)
+                component = "quote-board--up" if row.direction > 0 else "quote-board--down"
+                text.stylize(self.get_component_rich_style(component), start, end)
+            if row.delayed:
+                text.stylize(self.get_component_rich_style("quote-board--delayed"))
+            if row.stale:
+                text.stylize(self.get_component_rich_style("quote-board--stale"))
+            strip = Strip(list(text.render(self.app.console)), cell_len(row.text))
+            self._strips[index] = strip
+        return strip
