@@ -10,6 +10,8 @@ from brokers.sim.server import SimGateway
 from catalyst_tui.clock import Clock
 from catalyst_tui.config.schema import BrokerSettings, BrokerSource
 
+SIM_WARM_UP_HOURS = 6.5  # a session's worth of trading before the console connects: a live market at once
+
 
 @asynccontextmanager
 async def gateway_for(settings: BrokerSettings, clock: Clock) -> AsyncIterator[BrokerSettings]:
@@ -17,7 +19,8 @@ async def gateway_for(settings: BrokerSettings, clock: Clock) -> AsyncIterator[B
     if settings.source is not BrokerSource.SIM:
         yield settings
         return
-    sim = SimGateway(clock, seed=settings.sim_seed, always_open=settings.sim_always_open)
+    warm = SIM_WARM_UP_HOURS if settings.sim_always_open else 0
+    sim = SimGateway(clock, seed=settings.sim_seed, always_open=settings.sim_always_open, warm_up_hours=warm)
     port = await sim.start("127.0.0.1", 0)
     try:
         yield replace(settings, host="127.0.0.1", port=port)

@@ -87,6 +87,16 @@ class SimMarket:
                     changed[book.stock.con_id] = book
         return list(changed.values())
 
+    def warm_up(self, until: datetime, step_seconds: float = 60) -> None:
+        """Trade up to `until` in coarse steps, at once; nothing is published for it."""
+        fine, self.step_seconds = self.step_seconds, step_seconds
+        try:
+            self.advance_to(until)
+        finally:
+            self.step_seconds = fine
+        for book in self.books.values():
+            book.changed.clear()
+
     def move(self, con_id: int, percent: float) -> Book:
         """A gap: the stock trades `percent` away at once (news, a block sale), and quotes follow."""
         book = self.books[con_id]

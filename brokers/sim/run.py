@@ -27,10 +27,13 @@ class SimOptions:
     delayed_only: frozenset[str]
 
 
+WARM_UP_HOURS = 6.5  # around the clock, the market has traded a session's worth before anyone connects
+
+
 async def serve(options: SimOptions) -> None:
     clock: Clock = RealClock() if options.speed == 1 else ScaledClock(options.speed)
-    gateway = SimGateway(clock, seed=options.seed, always_open=options.always_open,
-                         delayed_only=options.delayed_only)  # fmt: skip
+    gateway = SimGateway(clock, seed=options.seed, always_open=options.always_open, delayed_only=options.delayed_only,
+                         warm_up_hours=WARM_UP_HOURS if options.always_open else 0)  # fmt: skip
     await gateway.start(options.host, options.port)
     print(banner(options, gateway), flush=True)
     stop = asyncio.Event()

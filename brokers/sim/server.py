@@ -42,11 +42,17 @@ class SimGateway:
         account_id: str = "DU1234567",
         step_seconds: float = 0.25,
         delayed_only: frozenset[str] = frozenset(),
+        warm_up_hours: float = 0,
     ) -> None:
         self.clock = clock
         self.seed = seed
         self.sessions = Sessions(always_open)
-        self.market = SimMarket(STOCKS, seed, clock.now(), self.sessions, step_seconds)
+        # Warmed up, the market has been trading for a while when the first client connects: today's change,
+        # volume and intraday range are already there, as at a gateway one logs into mid-session.
+        start = clock.now() - timedelta(hours=warm_up_hours)
+        self.market = SimMarket(STOCKS, seed, start, self.sessions, step_seconds)
+        if warm_up_hours:
+            self.market.warm_up(clock.now())
         self.account = SimAccount(account_id)
         self.broker = SimBroker(self.market, self.account)
         self.news = NewsDesk(seed)
