@@ -301,7 +301,11 @@ class CatalystApp(App[int]):
         self._fit(self.size.width, self.size.height)
 
     def _fit(self, width: int, height: int) -> None:
-        grid = self.query_one("#panes", Grid)
-        grid.set_class(width < NARROW_WIDTH or height < SHORT_HEIGHT, "narrow")
+        """Wide enough, the four panes side by side; smaller (80×24), one at a time like tabs, keys 1-4."""
+        narrow = width < NARROW_WIDTH or height < SHORT_HEIGHT
+        self.query_one("#panes", Grid).set_class(narrow, "narrow")
+        others = "  ".join(f"{n}:{p}" for n, p in enumerate(PANES, 1) if n - 1 != self.shown_pane)
         for n, pane in enumerate(PANES):
-            self.query_one(f"#pane-{pane.lower()}").set_class(n == self.shown_pane, "shown")
+            box = self.query_one(f"#pane-{pane.lower()}")
+            box.set_class(n == self.shown_pane, "shown")
+            box.border_title = f"{pane}  ({others})" if narrow else pane

@@ -10,12 +10,13 @@ reads the same with NO_COLOR; colour only repeats it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import ClassVar, NamedTuple, TypeGuard
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
@@ -235,7 +236,7 @@ class QuoteBoard(ScrollView, can_focus=True):
     def _header_strip(self, base: Style) -> Strip:
         if self._header is None:
             text = Text(HEADER, style=base + self.get_component_rich_style("quote-board--header"), end="")
-            self._header = Strip(list(text.render(self.app.console)), cell_len(HEADER))
+            self._header = Strip(styled(text.render(self.app.console)), cell_len(HEADER))
         return self._header
 
     def _row_strip(self, index: int, base: Style) -> Strip:
@@ -251,6 +252,11 @@ class QuoteBoard(ScrollView, can_focus=True):
                 text.stylize(self.get_component_rich_style("quote-board--delayed"))
             if row.stale:
                 text.stylize(self.get_component_rich_style("quote-board--stale"))
-            strip = Strip(list(text.render(self.app.console)), cell_len(row.text))
+            strip = Strip(styled(text.render(self.app.console)), cell_len(row.text))
             self._strips[index] = strip
         return strip
+
+
+def styled(segments: Iterable[Segment]) -> list[Segment]:
+    """Every segment with a style: Textual's NO_COLOR filter reads each one's colour, and rich leaves some None."""
+    return [Segment(seg.text, seg.style or Style.null(), seg.control) for seg in segments]

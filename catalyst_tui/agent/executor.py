@@ -175,7 +175,11 @@ HANDLERS: dict[str, Handler] = {
 
 
 def _decimal(value: object) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
+    """JSON numbers arrive as floats: 200.0 shares are 200 shares, and say so."""
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    return number.to_integral_value() if number.is_finite() and number == number.to_integral_value() else number
 
 
 def _compact(given: object) -> str:
