@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar
 
@@ -23,6 +24,7 @@ from catalyst_tui import markets
 from catalyst_tui.agent.events import CycleClosed, CycleOpened, Event
 from catalyst_tui.clock import Clock
 from catalyst_tui.config import BrokerSource, Mode, Settings
+from catalyst_tui.config.schema import Keys
 from catalyst_tui.desk import day_start
 from catalyst_tui.engine import Engine
 from catalyst_tui.journal import JournalError, JournalState
@@ -57,7 +59,7 @@ class CatalystApp(App[int]):
         *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
     ]
     CSS = """
-    #panes { grid-size: 2 2; grid-columns: 1fr 1fr; grid-rows: 1fr 1fr; height: 1fr; }
+    #panes { grid-size: 2 2; grid-columns: 5fr 6fr; grid-rows: 1fr 1fr; height: 1fr; }
     .pane { border: round $primary; border-title-align: left; }
     .pane:focus-within { border: round $accent; }
     #panes.narrow { grid-size: 1 1; grid-columns: 1fr; grid-rows: 1fr; }
@@ -76,8 +78,12 @@ class CatalystApp(App[int]):
         self.shown_pane = 3
         self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
-        k = settings.ui.keys
-        self.set_keymap({"cycle": k.cycle, "mode": k.mode, "kill": k.kill, "help": k.help, "quit": k.quit})
+        chosen = settings.ui.keys
+        wanted = {"cycle": chosen.cycle, "mode": chosen.mode, "kill": chosen.kill, "help": chosen.help,
+                  "quit": chosen.quit}  # fmt: skip
+        default = Keys()
+        # Only what differs: a remapped binding moves to the end of the footer.
+        self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")
@@ -165,8 +171,9 @@ class CatalystApp(App[int]):
         mode = engine.desk.mode if engine else self.settings.agent.mode
         self.query_one(Banner).show(self._kind(), mode.value.upper(), state)
         due = engine.scheduler.next_due if engine else None
+        hk, us = self._phases(now)
         self.query_one(StatusBar).show(
-            broker.state if broker else None, markets.phase(Market.HK, now).value, markets.phase(Market.US, now).value,
+            broker.state if broker else None, hk, us,
             due.at if due else None, now, account.daily_pnl if account else None, base, self.llm_cost, self._note(),
         )  # fmt: skip
 
@@ -175,6 +182,13 @@ class CatalystApp(App[int]):
         symbols = list(dict.fromkeys([*self.settings.markets.watchlist,
                                       *(p.instrument.display for p in positions)]))  # type: ignore[attr-defined]  # fmt: skip
         return {s: self.engine.broker.quote(s) for s in symbols}
+
+    def _phases(self, now: datetime) -> tuple[str, str]:
+        """The exchanges' own phases, or the simulator's round-the-clock market when that is what trades."""
+        broker = self.settings.broker
+        if broker.source is BrokerSource.SIM and broker.sim_always_open:
+            return "open (sim)", "open (sim)"
+        return markets.phase(Market.HK, now).value, markets.phase(Market.US, now).value
 
     def _kind(self) -> str:
         if self.settings.broker.source is BrokerSource.SIM:
@@ -272,7 +286,7 @@ class CatalystApp(App[int]):
 
     def action_help(self) -> None:
         bindings = [active.binding for active in self.active_bindings.values()]
-        shown = [(b.key_display or b.key, b.description) for b in bindings if b.show and b.description]
+        shown = [(self.get_key_display(b), b.description) for b in bindings if b.show and b.description]
         self.push_screen(HelpScreen(shown))
 
     def action_pane(self, index: int) -> None:

@@ -171,7 +171,7 @@ class ApprovalCard(OnceModal[Decision]):
         reason = self.query_one("#card-reason-input", Input)
         reason.display = True
         self.query_one("#card").add_class("-asking")
-        reason.focus()
+        self.set_focus(reason)  # at once: an Enter in the same read must reach the box
 
     def action_close_reason(self) -> None:
         reason = self.query_one("#card-reason-input", Input)

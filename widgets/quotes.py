@@ -30,15 +30,15 @@ MISSING = "-"
 
 # (header, width, right-aligned): the board is 76 cells wide, so it fits an 80-column pane with its border.
 COLUMNS: tuple[tuple[str, int, bool], ...] = (
-    ("Symbol", 10, False),
-    ("Last", 10, True),
-    ("Chg%", 8, True),
-    ("Bid", 10, True),
-    ("Ask", 10, True),
-    ("Volume", 8, True),
+    ("Symbol", 8, False),
+    ("Last", 9, True),
+    ("Chg%", 7, True),
+    ("Bid", 9, True),
+    ("Ask", 9, True),
     ("Age", 4, True),
     ("Flags", 9, False),
-)
+    ("Volume", 8, True),
+)  # what a narrow pane cuts off last is what matters least: the volume
 LINE_WIDTH = sum(width for _, width, _ in COLUMNS) + len(COLUMNS) - 1
 _CHANGE_COLUMN = 2
 
@@ -100,16 +100,16 @@ def quote_flags(quote: Quote | None) -> str:
 def quote_cells(symbol: str, quote: Quote | None, now: datetime) -> tuple[str, ...]:
     """The text of each column for one symbol; `quote` is None while the feed has sent nothing for it."""
     if quote is None:
-        return (symbol, *(MISSING,) * (len(COLUMNS) - 2), "")
+        return (symbol, MISSING, MISSING, MISSING, MISSING, MISSING, "", MISSING)
     return (
         symbol,
         format_price(quote.last),
         format_change(quote.change_pct),
         format_price(quote.bid),
         format_price(quote.ask),
-        format_volume(quote.volume),
         age_text(quote.age(now)),
         quote_flags(quote),
+        format_volume(quote.volume),
     )
 
 

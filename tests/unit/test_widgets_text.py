@@ -104,7 +104,7 @@ def test_a_quote_line_lines_up_under_the_header_and_fits_a_pane() -> None:
     quote = Quote(TENCENT, NOW - timedelta(seconds=3), D("388.2"), D("388.4"), D("388.4"), volume=D(12345678),
                   prev_close=D("380"), delayed=True)  # fmt: skip
     line = quote_line(quote_cells("0700.HK", quote, NOW))
-    assert line.split() == ["0700.HK", "388.40", "+2.21%", "388.20", "388.40", "12.3M", "3s", "DLY"]
+    assert line.split() == ["0700.HK", "388.40", "+2.21%", "388.20", "388.40", "3s", "DLY", "12.3M"]
     assert HEADER.index("Last") + len("Last") == line.index("388.40") + len("388.40")  # right-aligned together
     assert len(HEADER) <= LINE_WIDTH <= 78 and len(line) <= LINE_WIDTH
 
