@@ -10,13 +10,12 @@ reads the same with NO_COLOR; colour only repeats it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import ClassVar, NamedTuple, TypeGuard
 
 from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
@@ -24,6 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from catalyst_tui.models import Quote
+from widgets.strips import styled
 
 MISSING = "-"
 """What a value the market has not given looks like: never 0, which would be a price."""
@@ -255,8 +255,3 @@ class QuoteBoard(ScrollView, can_focus=True):
             strip = Strip(styled(text.render(self.app.console)), cell_len(row.text))
             self._strips[index] = strip
         return strip
-
-
-def styled(segments: Iterable[Segment]) -> list[Segment]:
-    """Every segment with a style: Textual's NO_COLOR filter reads each one's colour, and rich leaves some None."""
-    return [Segment(seg.text, seg.style or Style.null(), seg.control) for seg in segments]

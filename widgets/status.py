@@ -160,7 +160,25 @@ def status_text(
     return fit(line, width)
 
 
-class Banner(Static):
+class OneLine(Static):
+    """A one-line bar drawn at the app's rate: it repaints only when its words change."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes, markup=False)
+        self._text = ""
+
+    @property
+    def text(self) -> str:
+        """What the bar says."""
+        return self._text
+
+    def say(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.update(Text(text, no_wrap=True, end=""), layout=False)
+
+
+class Banner(OneLine):
     """One line: SIMULATED / PAPER / LIVE, SUPERVISED / AUTOPILOT, and the trading state.
 
     CSS classes: `-live` (real money) and `-halted` (only cancels) for the loud style; `-loud` when either is on.
@@ -171,15 +189,6 @@ class Banner(Static):
     Banner.-loud { background: $error; color: $text; }
     """
 
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes, markup=False)
-        self._text = ""
-
-    @property
-    def text(self) -> str:
-        """What the banner says."""
-        return self._text
-
     def show(self, kind: str, mode: str, state: str) -> None:
         """Say what is at stake; called at the app's drawing rate, so an unchanged banner costs nothing."""
         text = banner_text(kind, mode, state)
@@ -187,12 +196,10 @@ class Banner(Static):
         self.set_class(live, "-live")
         self.set_class(halted, "-halted")
         self.set_class(live or halted, "-loud")
-        if text != self._text:
-            self._text = text
-            self.update(Text(text, no_wrap=True, end=""), layout=False)
+        self.say(text)
 
 
-class StatusBar(Static):
+class StatusBar(OneLine):
     """One line: gateway link, market phases, next cycle, today's P&L, today's LLM cost, and a note.
 
     CSS class `-alert` while the gateway is not usable (down, reconnecting, IB link or a data farm lost).
@@ -202,15 +209,6 @@ class StatusBar(Static):
     StatusBar { width: 1fr; height: 1; background: $panel; color: $text; }
     StatusBar.-alert { background: $warning; color: $text; }
     """
-
-    def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes, markup=False)
-        self._text = ""
-
-    @property
-    def text(self) -> str:
-        """What the bar says."""
-        return self._text
 
     def show(
         self,
@@ -229,6 +227,4 @@ class StatusBar(Static):
         text = status_text(link, hk_phase, us_phase, next_cycle, now, pnl, base_currency, llm_cost, note, width)
         healthy = link is not None and link.can_trade and all(link.farms.values())
         self.set_class(link is not None and not healthy, "-alert")
-        if text != self._text:
-            self._text = text
-            self.update(Text(text, no_wrap=True, end=""), layout=False)
+        self.say(text)

@@ -39,7 +39,7 @@ from textual.strip import Strip
 
 from catalyst_tui.agent.events import Delta, Entry
 from catalyst_tui.journal.records import EntryKind
-from widgets.quotes import styled
+from widgets.strips import styled
 
 DEFAULT_MAX_LINES = 5000
 THINKING_HIDDEN = "[thinking hidden]"
