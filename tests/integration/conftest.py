@@ -19,6 +19,7 @@ from brokers.sim.server import SimGateway
 from catalyst_tui.clock import Clock, ControllableClock
 from catalyst_tui.config.schema import BrokerSettings
 from catalyst_tui.journal import Journal, open_store
+from tests.fakes.anthropic_server import FakeClaude
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -104,6 +105,13 @@ async def journal(tmp_path: Path) -> AsyncIterator[Journal]:
     await opened.open()
     yield opened
     await opened.close()
+
+
+@pytest.fixture
+async def fake_claude() -> AsyncIterator[FakeClaude]:
+    """A fake Messages API on 127.0.0.1; a test adds the turns it scripts."""
+    with FakeClaude() as claude:
+        yield claude
 
 
 def journal_rows(url: str, sql: str) -> list[dict[str, Any]]:

@@ -3,11 +3,8 @@ SDK talking to a fake Messages API on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
-
-import pytest
 
 from brokers.ibkr import IbkrBroker
 from catalyst_tui.agent.claude import ClaudeBrain
@@ -31,9 +28,3 @@ def claude_runner(broker: IbkrBroker, journal: Journal, clock: ControllableClock
     shown: list[Event] = []
     runner.listeners.append(shown.append)
     return runner, shown
-
-
-@pytest.fixture
-async def fake_claude() -> AsyncIterator[FakeClaude]:
-    with FakeClaude() as claude:
-        yield claude
