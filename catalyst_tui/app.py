@@ -11,12 +11,14 @@ import asyncio
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
+from textual.css.query import NoMatches
+from textual.widget import Widget
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +41,7 @@ from widgets.quotes import QuoteBoard
 from widgets.status import Banner, StatusBar
 from widgets.transcript import TranscriptView
 
+W = TypeVar("W", bound=Widget)
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
 COST_EVERY_SECONDS = 10
@@ -67,9 +70,9 @@ class CatalystApp(App[int]):
     #panes.narrow > .pane.shown { display: block; }
     """
 
-    def __init__(self, settings: Settings, env: Mapping[str, str], clock: Clock) -> None:
+    def __init__(self, settings: Settings, env: Mapping[str, str], clock: Clock, live: bool = False) -> None:
         super().__init__()
-        self.settings, self.env, self.clock = settings, env, clock
+        self.settings, self.env, self.clock, self.live = settings, env, clock, live
         self.engine: Engine | None = None
         self.approver = CardApprover(self._ask)
         self.card: ApprovalCard | None = None
@@ -99,6 +102,10 @@ class CatalystApp(App[int]):
         return (PositionsTable(id="positions"), OrdersTable(id="orders"), QuoteBoard(id="quotes"),
                 TranscriptView(max_lines=self.settings.ui.transcript_max_lines, id="transcript"))  # fmt: skip
 
+    def pane(self, kind: type[W] | str, expect: type[W] | None = None) -> W:
+        """A widget of the main screen: `query_one` looks in the screen on top, which may be a card or a dialog."""
+        return self.screen_stack[0].query_one(kind, expect)  # type: ignore[arg-type]
+
     def on_mount(self) -> None:
         self.theme = self.settings.ui.theme
         self.set_interval(1 / self.settings.ui.quote_refresh_hz, self.draw, name="draw")
@@ -111,7 +118,7 @@ class CatalystApp(App[int]):
 
     @work(group="engine", exit_on_error=False, name="engine")
     async def run_engine(self) -> None:
-        async with Engine.started(self.settings, self.env, self.clock, self.approver) as engine:
+        async with Engine.started(self.settings, self.env, self.clock, self.approver, self.live) as engine:
             self.engine = engine
             engine.runner.listeners.append(self._on_event)
             problems = await engine.broker.watch(list(self.settings.markets.watchlist))
@@ -135,7 +142,11 @@ class CatalystApp(App[int]):
                                exit_on_error=False)  # fmt: skip
 
     def _on_event(self, event: Event) -> None:
-        view = self.query_one(TranscriptView)
+        """Called by the cycle runner, which may still be finishing while the console closes."""
+        try:
+            view = self.pane(TranscriptView)
+        except NoMatches:
+            return
         if isinstance(event, CycleOpened):
             view.open_cycle(event.cycle_id, event.market, event.at, event.brain)
         elif isinstance(event, CycleClosed):
@@ -150,29 +161,31 @@ class CatalystApp(App[int]):
         if event.state is WorkerState.ERROR:
             error = event.worker.error
             self.note = f"{event.worker.name} failed: {type(error).__name__}: {error}"[:200]
-            self.query_one(TranscriptView).note(f"ERROR {self.note}")
+            self.pane(TranscriptView).note(f"ERROR {self.note}")
 
     # Drawing, at a fixed rate
 
     def draw(self) -> None:
+        if not self.screen_stack or not self.screen_stack[0].is_mounted:
+            return  # the console is closing
         now = self.clock.now()
         engine = self.engine
-        transcript = self.query_one(TranscriptView)
+        transcript = self.pane(TranscriptView)
         transcript.flush()
         broker = engine.broker if engine else None
         account = broker.account() if broker else None
         base = account.base_currency if account else "USD"
         if broker is not None:
             positions = broker.positions()
-            self.query_one(PositionsTable).show(positions, base)
-            self.query_one(OrdersTable).show(broker.open_orders())
-            self.query_one(QuoteBoard).show(self._quotes(positions), now)
+            self.pane(PositionsTable).show(positions, base)
+            self.pane(OrdersTable).show(broker.open_orders())
+            self.pane(QuoteBoard).show(self._quotes(positions), now)
         state = engine.desk.states.state.value if engine else "STARTING"
         mode = engine.desk.mode if engine else self.settings.agent.mode
-        self.query_one(Banner).show(self._kind(), mode.value.upper(), state)
+        self.pane(Banner).show(self._kind(), mode.value.upper(), state)
         due = engine.scheduler.next_due if engine else None
         hk, us = self._phases(now)
-        self.query_one(StatusBar).show(
+        self.pane(StatusBar).show(
             broker.state if broker else None, hk, us,
             due.at if due else None, now, account.daily_pnl if account else None, base, self.llm_cost, self._note(),
         )  # fmt: skip
@@ -273,7 +286,7 @@ class CatalystApp(App[int]):
 
     @work(group="keys", exit_on_error=False)
     async def action_cancel_order(self) -> None:
-        intent = self.query_one(OrdersTable).selected_intent()
+        intent = self.pane(OrdersTable).selected_intent()
         if self.engine is None or intent is None:
             return
         if await self.push_screen_wait(ConfirmScreen(f"Cancel order {intent} (and its bracket)?")):
@@ -281,7 +294,7 @@ class CatalystApp(App[int]):
             self.notify(f"cancelled {len(cancelled)} order(s)")
 
     def action_thinking(self) -> None:
-        view = self.query_one(TranscriptView)
+        view = self.pane(TranscriptView)
         view.show_thinking = not view.show_thinking
 
     def action_help(self) -> None:
@@ -317,9 +330,9 @@ class CatalystApp(App[int]):
     def _fit(self, width: int, height: int) -> None:
         """Wide enough, the four panes side by side; smaller (80×24), one at a time like tabs, keys 1-4."""
         narrow = width < NARROW_WIDTH or height < SHORT_HEIGHT
-        self.query_one("#panes", Grid).set_class(narrow, "narrow")
+        self.pane("#panes", Grid).set_class(narrow, "narrow")
         others = "  ".join(f"{n}:{p}" for n, p in enumerate(PANES, 1) if n - 1 != self.shown_pane)
         for n, pane in enumerate(PANES):
-            box = self.query_one(f"#pane-{pane.lower()}")
+            box = self.pane(f"#pane-{pane.lower()}", Vertical)
             box.set_class(n == self.shown_pane, "shown")
             box.border_title = f"{pane}  ({others})" if narrow else pane

@@ -54,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument("--gateway", metavar="HOST:PORT", help="a running IB Gateway (or `catalyst sim-gateway`)")
     target.add_argument("--sim", action="store_true", help="start the gateway simulator in-process (the default)")
     parser.add_argument("--journal", metavar="URL", help="sqlite:///PATH or postgresql://…")
+    parser.add_argument(
+        "--live", action="store_true", help="allow trading a real-money account (broker.allow_live must be true too)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     sim = commands.add_parser("sim-gateway", help="run the gateway simulator alone, in the foreground")
     sim.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
@@ -83,6 +86,7 @@ def add_cycle_command(commands: argparse._SubParsersAction[argparse.ArgumentPars
     cycle.add_argument("--brain", choices=["auto", "claude", "rules"], default=argparse.SUPPRESS)
     cycle.add_argument("--gateway", metavar="HOST:PORT", default=argparse.SUPPRESS)
     cycle.add_argument("--journal", metavar="URL", default=argparse.SUPPRESS)
+    cycle.add_argument("--live", action="store_true", default=argparse.SUPPRESS)
 
 
 def add_journal_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -179,7 +183,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         print(f"  log      {log_file}")
         print("The console needs a terminal; `catalyst cycle` runs the agent without one.")
         return EXIT_OK
-    return run_console(settings, env)
+    return run_console(settings, env, args.live)
 
 
 def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
@@ -195,7 +199,7 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
 
 
-def run_console(settings: Settings, env: Mapping[str, str]) -> int:
+def run_console(settings: Settings, env: Mapping[str, str], live: bool) -> int:
     from catalyst_tui.app import CatalystApp
 
     try:
@@ -205,7 +209,7 @@ def run_console(settings: Settings, env: Mapping[str, str]) -> int:
     except ConfigError as exc:
         print(f"catalyst: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    code = CatalystApp(settings, env, RealClock()).run()
+    code = CatalystApp(settings, env, RealClock(), live).run()
     return EXIT_OK if code is None else int(code)
 
 
@@ -215,7 +219,7 @@ def run_cycle(settings: Settings, env: Mapping[str, str], args: argparse.Namespa
 
     market = {"hk": "HK", "us": "US"}.get(args.market, "all")
     try:
-        return run_cycle_command(settings, env, market, args.once)
+        return run_cycle_command(settings, env, market, args.once, args.live)
     except ConfigError as exc:
         print(f"catalyst: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE

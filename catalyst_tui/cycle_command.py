@@ -60,11 +60,11 @@ def _entry_text(entry: Entry) -> str:
     return entry.content if entry.role == "assistant" else f"== {entry.content}"
 
 
-def run_cycle_command(settings: Settings, env: Mapping[str, str], market: str, once: bool) -> int:
-    return asyncio.run(_run(settings, env, market, once, sys.stdout))
+def run_cycle_command(settings: Settings, env: Mapping[str, str], market: str, once: bool, live: bool) -> int:
+    return asyncio.run(_run(settings, env, market, once, live, sys.stdout))
 
 
-async def _run(settings: Settings, env: Mapping[str, str], market: str, once: bool, out: TextIO) -> int:
+async def _run(settings: Settings, env: Mapping[str, str], market: str, once: bool, live: bool, out: TextIO) -> int:
     clock = RealClock()
     try:
         terminal = await TerminalInput.from_stdin() if settings.agent.mode is Mode.SUPERVISED else None
@@ -72,7 +72,7 @@ async def _run(settings: Settings, env: Mapping[str, str], market: str, once: bo
         raise ConfigError("--mode", "supervised", f"needs a terminal or a pipe to ask on ({exc})") from None
     approver = TerminalApprover(clock, settings.agent.approval_timeout_seconds, terminal, out) if terminal else None
     try:
-        async with Engine.started(settings, env, clock, approver) as engine:
+        async with Engine.started(settings, env, clock, approver, live) as engine:
             printer = Printer(out)
             engine.runner.listeners.append(printer)
             if once:

@@ -96,7 +96,7 @@ class DeskResult:
 class Desk:
     def __init__(
         self, broker: BrokerPort, journal: Journal, states: TradingStates, clock: Clock, settings: Settings,
-        approver: Approver,
+        approver: Approver, live_allowed: bool = False,
     ) -> None:  # fmt: skip
         self.broker, self.journal, self.states, self.clock = broker, journal, states, clock
         self.gate = RiskGate(settings.risk)
@@ -104,6 +104,7 @@ class Desk:
         self.mode = settings.agent.mode
         self.approver: Approver = Autopilot(clock) if self.mode is Mode.AUTOPILOT else approver
         self._supervisor = approver
+        self.live_allowed = live_allowed  # broker.allow_live in the settings AND --live on the command line
         self._tasks: set[asyncio.Task[object]] = set()
         states.listeners.append(self._on_state_change)
 
@@ -152,7 +153,19 @@ class Desk:
             return DeskResult(proposal, verdict, decision)
         return await self._send(proposal, decision)
 
+    def live_refusal(self) -> str | None:
+        """Why a real-money account may not be traded now, or None. The seed's `--live` only changed the prompt;
+        here a live account is refused unless both the settings and the command line say so."""
+        account = self.broker.account()
+        if account is None or account.is_paper or self.live_allowed:
+            return None
+        return (f"account {account.account_id} is LIVE (real money): Catalyst trades it only when started with "
+                "--live and broker.allow_live: true")  # fmt: skip
+
     async def _decide(self, proposal: Proposal, verdict: Verdict) -> Decision:
+        refusal = self.live_refusal()
+        if refusal:
+            return Decision(DecisionKind.REJECTED, "guard", self.clock.now(), refusal)
         if not verdict.passed and self.mode is Mode.AUTOPILOT:
             return Decision(DecisionKind.REJECTED, GATE, self.clock.now(), verdict.summary())
         decision = await self.approver.decide(proposal, verdict)

@@ -61,7 +61,8 @@ class Engine:
     @classmethod
     @asynccontextmanager
     async def started(cls, settings: Settings, env: Mapping[str, str], clock: Clock,
-                      approver: Approver | None = None) -> AsyncIterator[Engine]:  # fmt: skip
+                      approver: Approver | None = None, live: bool = False) -> AsyncIterator[Engine]:  # fmt: skip
+        """`live` is the command line's --live; a real-money account also needs broker.allow_live."""
         brain = make_brain(settings, env)  # a configuration mistake stops us before anything connects
         journal = Journal(settings.journal.url or paths.default_journal_url(env), paths.data_dir(env))
         await journal.open()
@@ -70,7 +71,8 @@ class Engine:
                 broker = IbkrBroker(target, clock, settings.risk.quote_stale_seconds)
                 await broker.start()
                 try:
-                    yield await cls._assemble(settings, clock, broker, journal, brain, approver or Autopilot(clock))
+                    yield await cls._assemble(settings, clock, broker, journal, brain, approver or Autopilot(clock),
+                                              live and settings.broker.allow_live)  # fmt: skip
                 finally:
                     await broker.stop()
         finally:
@@ -78,8 +80,8 @@ class Engine:
 
     @classmethod
     async def _assemble(cls, settings: Settings, clock: Clock, broker: IbkrBroker, journal: Journal, brain: Brain,
-                        approver: Approver) -> Engine:  # fmt: skip
-        desk = Desk(broker, journal, TradingStates(clock, settings.risk), clock, settings, approver)
+                        approver: Approver, live_allowed: bool) -> Engine:  # fmt: skip
+        desk = Desk(broker, journal, TradingStates(clock, settings.risk), clock, settings, approver, live_allowed)
         desk.attach()
         try:
             expired = await desk.expire_leftovers()

@@ -106,6 +106,9 @@ class CycleRunner:
         if not link.can_trade:
             why = f"the gateway is not ready ({link.phase}{': ' + link.reason if link.reason else ''})"
             return Skip(why, "unavailable")
+        refusal = self.desk.live_refusal()
+        if refusal:
+            return Skip(refusal, "unavailable")
         self.desk.observe()
         if self.desk.states.state is TradingState.HALTED:
             return Skip(f"trading is HALTED ({self.desk.states.cause})")
