@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import AsyncIterator, Callable
+import signal
+import subprocess
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +22,7 @@ from catalyst_tui.clock import Clock, ControllableClock
 from catalyst_tui.config.schema import BrokerSettings
 from catalyst_tui.journal import Journal, open_store
 from tests.fakes.anthropic_server import FakeClaude
+from tests.net import free_port
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -112,6 +115,19 @@ async def fake_claude() -> AsyncIterator[FakeClaude]:
     """A fake Messages API on 127.0.0.1; a test adds the turns it scripts."""
     with FakeClaude() as claude:
         yield claude
+
+
+@pytest.fixture
+def sim_port(tmp_path: Path) -> Iterator[int]:
+    """`catalyst sim-gateway --port P --always-open` in the background, so the market is open at any hour."""
+    from tests.integration.test_cli_sim_gateway import start_sim_gateway
+
+    port = free_port()
+    process = start_sim_gateway(tmp_path, port, "--always-open", stdin=subprocess.PIPE)
+    assert process.stdout is not None and "gateway simulator on" in process.stdout.readline()
+    yield port
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=20)
 
 
 def journal_rows(url: str, sql: str) -> list[dict[str, Any]]:

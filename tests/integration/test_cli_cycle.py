@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,21 +14,8 @@ import pytest
 from catalyst_tui.cli import main
 from tests.fakes.anthropic_server import FakeClaude, text, tool_use, turn
 from tests.integration.conftest import journal_rows
-from tests.integration.test_cli_sim_gateway import start_sim_gateway
-from tests.net import free_port
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def sim_port(tmp_path: Path) -> Iterator[int]:
-    """`catalyst sim-gateway --port P --always-open` in the background, so the market is open at any hour."""
-    port = free_port()
-    process = start_sim_gateway(tmp_path, port, "--always-open", stdin=subprocess.PIPE)
-    assert process.stdout is not None and "gateway simulator on" in process.stdout.readline()
-    yield port
-    process.send_signal(signal.SIGINT)
-    process.communicate(timeout=20)
 
 
 def cycle(tmp_path: Path, port: int, brain: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,7 @@ import pytest
 
 from catalyst_tui.journal import open_store
 from tests.fakes.anthropic_server import FakeClaude, text, tool_use, turn
-from tests.integration.test_cli_cycle import REPO, sim_port  # noqa: F401  (the fixture)
+from tests.integration.test_cli_cycle import REPO
 from tests.postgres import PostgresServer, require_postgres
 
 API_KEY = "sk-ant-PLANTED-key-7f3a9c1e"
@@ -44,7 +44,7 @@ def catalyst(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comp
                            *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)  # fmt: skip
 
 
-def test_planted_secrets_appear_nowhere(tmp_path: Path, sim_port: int, server: PostgresServer) -> None:  # noqa: F811
+def test_planted_secrets_appear_nowhere(tmp_path: Path, sim_port: int, server: PostgresServer) -> None:
     database = server.new_database().replace("pgadmin@", f"pgadmin:{DB_PASSWORD}@")
     env = {**os.environ, "ANTHROPIC_API_KEY": API_KEY, "IB_PASSWORD": IB_PASSWORD, "TWS_PASSWORD": IB_PASSWORD,
            "DATABASE_URL": database}  # fmt: skip
