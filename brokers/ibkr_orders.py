@@ -4,8 +4,7 @@ its intent id as orderRef, and no intent that reached the broker ever sent twice
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from decimal import Decimal
 
 from ib_async import IB, Trade
@@ -97,10 +96,12 @@ class OrderDesk:
 
     async def _outcome(self, intent_id: str, trades: list[Trade], wait_for_fill: bool) -> TradeResult:
         parent = trades[0]
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(_settled(parent, wait_for_fill), ACK_SECONDS)
+        dropped = await self._answered_or_dropped(_settled(parent, wait_for_fill))
         orders = tuple(order_from(t) for t in trades)
         status = parent.orderStatus
+        if dropped and status.status in ("PendingSubmit", ""):
+            return TradeResult(Outcome.SUBMITTED, intent_id, "sent, but the connection dropped before IB answered; "
+                               "it is matched by its orderRef when the link is back", orders)  # fmt: skip
         if status.status in REJECTED:
             code, text = _last_error(parent)
             return TradeResult(Outcome.REJECTED, intent_id, f"rejected by IB: {text}" if text else "rejected by IB",
@@ -112,6 +113,20 @@ class OrderDesk:
         filled = Decimal(str(status.filled or 0))
         return TradeResult(Outcome.SUBMITTED, intent_id, f"working at IB ({status.status or 'sent'})", orders,
                            filled=filled)  # fmt: skip
+
+    async def _answered_or_dropped(self, answer: Coroutine[object, object, None]) -> bool:
+        """Wait up to ACK_SECONDS for IB's answer; True if the connection dropped first, as nothing more can come."""
+        answered = asyncio.ensure_future(answer)
+        dropped = asyncio.ensure_future(self._disconnect())
+        try:
+            done, _ = await asyncio.wait({answered, dropped}, timeout=ACK_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            answered.cancel()
+            dropped.cancel()
+        return dropped in done and answered not in done
+
+    async def _disconnect(self) -> None:
+        await self.ib.disconnectedEvent
 
     def _already_sent(self, intent_id: str) -> TradeResult:
         found = self.trades_of(intent_id)
@@ -131,8 +146,8 @@ class OrderDesk:
     async def _cancel(self, trades: list[Trade]) -> None:
         for trade in trades:
             self.ib.cancelOrder(trade.order)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.gather(*(_done(t) for t in trades)), ACK_SECONDS)
+        if trades:
+            await self._answered_or_dropped(_all_done(trades))
 
     def cancel_all(self) -> None:
         self.ib.reqGlobalCancel()
@@ -146,7 +161,13 @@ class OrderDesk:
         except UnknownInstrument as exc:
             return TradeResult(Outcome.REJECTED, intent_id, f"not sent: {exc}")
         con_id = details.con_id
-        await self._cancel([t for t in self.ib.openTrades() if t.contract.conId == con_id])
+        working = [t for t in self.ib.openTrades() if t.contract.conId == con_id]
+        await self._cancel(working)
+        unconfirmed = [t for t in working if not t.isDone()]
+        if unconfirmed:
+            return TradeResult(Outcome.REFUSED, intent_id, f"not sent: IB has not confirmed the cancel of "
+                               f"{len(unconfirmed)} working order(s) on {details.instrument.display}; selling now "
+                               "could leave a stop that opens a short. Try again.")  # fmt: skip
         held = _holding(self.ib, con_id)
         if held == 0:
             return TradeResult(Outcome.REJECTED, intent_id, f"no position in {details.instrument.display} to close")
@@ -199,6 +220,10 @@ async def _settled(trade: Trade, wait_for_fill: bool) -> None:
 async def _done(trade: Trade) -> None:
     while not trade.isDone():
         await trade.statusEvent
+
+
+async def _all_done(trades: list[Trade]) -> None:
+    await asyncio.gather(*(_done(t) for t in trades))
 
 
 def _last_error(trade: Trade) -> tuple[int | None, str]:

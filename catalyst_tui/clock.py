@@ -64,6 +64,12 @@ class ControllableClock:
         """How many tasks wait on this clock (cancelled waits are not counted)."""
         return sum(1 for _, _, f in self._sleepers if not f.done())
 
+    @property
+    def next_wake(self) -> datetime | None:
+        """When the earliest sleeper wakes, so a driver can stop there and let it finish before moving on."""
+        waiting = [deadline for deadline, _, future in self._sleepers if not future.done()]
+        return min(waiting, default=None)
+
     async def advance(self, seconds: float) -> None:
         """Move time forward, waking each sleeper at its own deadline and letting it run before the next."""
         await self.advance_to(self._now + timedelta(seconds=seconds))

@@ -21,6 +21,7 @@ from catalyst_tui.agent.events import Emit, Entry, ToolResult
 from catalyst_tui.agent.scan import ScanInput, describe_scan, rank
 from catalyst_tui.agent.technicals import technicals_of
 from catalyst_tui.agent.tools import input_error
+from catalyst_tui.broker_models import LinkPhase
 from catalyst_tui.clock import Clock
 from catalyst_tui.config import Settings
 from catalyst_tui.desk import Desk, DeskResult
@@ -30,6 +31,7 @@ from catalyst_tui.models import Market, OrderType, Proposal, Side
 
 log = logging.getLogger(__name__)
 Handler = Callable[["ToolExecutor", dict[str, Any], str], Awaitable[ToolResult]]
+MARKET_DATA_TOOLS = frozenset({"get_portfolio", "scan_market", "get_quote", "get_technicals", "get_news"})
 SCAN_CONCURRENCY = 6  # bar requests in flight at once: IB paces historical data
 
 
@@ -53,6 +55,14 @@ class ToolExecutor:
         return result
 
     async def _answer(self, name: str, given: Any, tool_use_id: str) -> ToolResult:
+        if name not in MARKET_DATA_TOOLS:
+            return await self._handle(name, given, tool_use_id)
+        offline = self._offline()
+        result = ToolResult(offline, is_error=True) if offline else await self._handle(name, given, tool_use_id)
+        offline = self._offline()  # the link dropped while the data was being read: what came back is incomplete
+        return ToolResult(offline, is_error=True) if offline else result
+
+    async def _handle(self, name: str, given: Any, tool_use_id: str) -> ToolResult:
         try:
             return await HANDLERS[name](self, given, tool_use_id)
         except LookupError as exc:  # an unknown symbol, said by the adapter
@@ -64,6 +74,15 @@ class ToolExecutor:
         except Exception as exc:
             log.exception("tool %s failed", name)
             return ToolResult(f"{name} failed inside Catalyst: {type(exc).__name__}: {exc}"[:500], is_error=True)
+
+    def _offline(self) -> str | None:
+        """Data read while the link is down is missing or stale: say so rather than let it pass for a quiet market."""
+        state = self.broker.state
+        if state.phase is LinkPhase.CONNECTED:
+            return None
+        why = f": {state.reason}" if state.reason else ""
+        return (f"the gateway is not connected ({state.phase}{why}); market data and the portfolio are unavailable "
+                "until it is back. Do not trade on missing data.")  # fmt: skip
 
     def sent(self, result: DeskResult) -> ToolResult:
         sent = result.trade is not None and result.trade.sent

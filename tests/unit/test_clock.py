@@ -40,6 +40,20 @@ async def test_sleepers_wake_in_deadline_order_at_their_own_time() -> None:
     assert clock.now() == START + timedelta(seconds=3605)
 
 
+async def test_next_wake_is_the_earliest_sleeper_still_waiting() -> None:
+    clock = ControllableClock(START)
+    assert clock.next_wake is None
+    tasks = [asyncio.create_task(clock.sleep(seconds)) for seconds in (60, 10)]
+    await asyncio.sleep(0)
+    assert clock.next_wake == START + timedelta(seconds=10)
+    tasks[1].cancel()
+    await asyncio.sleep(0)
+    assert clock.next_wake == START + timedelta(seconds=60)  # a cancelled sleep wakes no one
+    await clock.advance(60)
+    await tasks[0]
+    assert clock.next_wake is None
+
+
 async def test_a_loop_on_the_clock_runs_a_whole_day_instantly() -> None:
     clock = ControllableClock(START)
     ticks = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 from brokers.ibkr import IbkrBroker
@@ -86,6 +87,35 @@ async def test_close_position_cancels_the_children_first(
     statuses = {o.order_ref: o.status for o in gateway.broker.orders.values()}
     assert statuses["to-close:sl"] == statuses["to-close:tp"] == "Cancelled"
     assert broker.open_orders() == []
+
+
+async def test_a_close_waits_for_its_bracket_to_be_cancelled_or_is_not_sent(
+    broker: IbkrBroker, gateway: SimGateway
+) -> None:
+    entry = await broker.execute_trade("700", Side.BUY, D(100), OrderType.MARKET, stop_loss=D(450),
+                                       take_profit=D(600), intent_id="held")  # fmt: skip
+    assert entry.outcome is Outcome.FILLED
+    await until(lambda: len(broker.open_orders()) == 2, what="the children to work")
+    gateway.pause()  # the cancels reach the gateway; their confirmations never come back
+    closing = asyncio.ensure_future(broker.close_position("700", intent_id="close-held"))
+    await until(lambda: {o.status for o in held_orders(gateway).values()} == {"Filled", "Cancelled"},
+                what="the gateway to cancel the children")  # fmt: skip
+    gateway.drop_all()
+    closed = await closing
+    assert closed.outcome is Outcome.REFUSED and "has not confirmed the cancel of 2 working order(s)" in closed.message
+    assert "close-held" not in held_orders(gateway)  # a sell next to an unconfirmed stop could open a short
+
+
+async def test_an_order_whose_answer_is_lost_in_a_drop_says_so_at_once(broker: IbkrBroker, gateway: SimGateway) -> None:
+    await broker.details("700")
+    gateway.pause()
+    placing = asyncio.ensure_future(
+        broker.execute_trade("700", Side.BUY, D(100), OrderType.LIMIT, D(400), intent_id="unanswered")
+    )
+    await until(lambda: "unanswered" in held_orders(gateway), what="the gateway to take the order")
+    gateway.drop_all()
+    result = await placing
+    assert result.outcome is Outcome.SUBMITTED and "connection dropped before IB answered" in result.message
 
 
 async def test_close_all_positions(broker: IbkrBroker) -> None:
