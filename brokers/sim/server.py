@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -64,6 +64,8 @@ class SimGateway:
         self._market_task: asyncio.Task[None] | None = None
         self._held: list[tuple[ClientSession, bytes]] | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._refusal: asyncio.Task[None] | None = None
+        self.back_at = clock.now()  # when the current (or last) refusal of new connections ends
         self._lag_warned = False
         self.logged_out = False
         self.day_start_equity = self.account.net_liquidation(self.broker.marks())
@@ -239,15 +241,20 @@ class SimGateway:
         self.clients.clear()
 
     async def refuse_for(self, seconds: float) -> None:
-        """Stop listening: new connections are refused until the time has passed on the simulator's clock."""
-        port = self.port
+        """Stop listening: new connections are refused until the time has passed on the simulator's clock.
+        A refusal during another lasts until the later of the two ends."""
+        back_at = self.clock.now() + timedelta(seconds=seconds)
+        if self._refusal is not None and not self._refusal.done():
+            self._refusal.cancel()
+            back_at = max(back_at, self.back_at)
         self._stop_listening()
-        task = asyncio.create_task(self._listen_after(port, seconds), name="sim-refusal")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self.back_at = back_at
+        self._refusal = asyncio.create_task(self._listen_at(self.port, back_at), name="sim-refusal")
+        self._tasks.add(self._refusal)
+        self._refusal.add_done_callback(self._tasks.discard)
 
-    async def _listen_after(self, port: int, seconds: float) -> None:
-        await self.clock.sleep(seconds)
+    async def _listen_at(self, port: int, when: datetime) -> None:
+        await self.clock.sleep((when - self.clock.now()).total_seconds())
         await self._listen(port)
 
     async def restart(self, down_seconds: float = 5) -> None:

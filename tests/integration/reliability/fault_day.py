@@ -97,12 +97,12 @@ class FaultDay:
     async def drop(self, name: str = "drop") -> None:
         """Every connection closes; the gateway takes new ones at once."""
         self.gateway.drop_all()
-        await self._outage(name, 0)
+        await self._outage(name)
 
     async def refuse(self, seconds: float, name: str) -> None:
         """Every connection closes and the gateway refuses new ones for `seconds` (a restart, a long refusal)."""
         await self.gateway.restart(down_seconds=seconds)
-        await self._outage(name, seconds)
+        await self._outage(name)
 
     def storm(self, codes: tuple[int, ...] = STORM, name: str = "1100/1102 storm") -> None:
         for code in codes:
@@ -121,12 +121,13 @@ class FaultDay:
         """The connection drops and the stock gaps before the adapter is back: fills it must catch up on."""
         self.gateway.drop_all()
         self.gateway.move(stock, percent)
-        await self._outage("drop, then a gap fills a bracket child while disconnected", 0)
+        await self._outage("drop, then a gap fills a bracket child while disconnected")
 
-    async def _outage(self, name: str, seconds: float) -> None:
+    async def _outage(self, name: str) -> None:
+        """The gateway takes connections again at once after a drop, or when the refusal under way ends."""
         now = self.clock.now()
         self.faults.append(name)
-        self.outages.append(Outage(name, now, now + timedelta(seconds=seconds)))
+        self.outages.append(Outage(name, now, max(now, self.gateway.back_at)))
         await until(lambda: not self.broker.link.state.can_trade, what="the adapter to notice the drop")
 
     async def cycle_cut_by_drop(self, runner: CycleRunner, market: str) -> CycleReport:
@@ -141,7 +142,7 @@ class FaultDay:
             report = await runner.run(market, "command")
         finally:
             runner.listeners.remove(drop_after_first_result)
-        await self._outage("a drop in the middle of a cycle", 0)
+        await self._outage("a drop in the middle of a cycle")
         return report
 
     # Orders
@@ -156,13 +157,13 @@ class FaultDay:
         taken = len(self.gateway.broker.orders)
         self.gateway.pause()
         sending = asyncio.ensure_future(self.propose(proposal))
-        await until(lambda: len(self.gateway.broker.orders) > taken, what="the simulator to take the order")
+        await until(lambda: len(self.gateway.broker.orders) > taken or sending.done(), what="the order to be sent")
         self.faults.append("a pause in the middle of an order")
         if drop:
             self.gateway.drop_all()
         self.gateway.resume()
         if drop:
-            await self._outage("a drop during that pause", 0)
+            await self._outage("a drop during that pause")
         return await sending
 
     # Figures
