@@ -169,7 +169,14 @@ class FaultDay:
     # Figures
 
     def recoveries(self) -> list[Recovery]:
-        return [Recovery(o.fault, o.back_at, self._trading_after(o)) for o in self.outages]
+        """One per outage the link came back from; an outage overtaken by the next one before the link was back
+        (a restart a minute after a drop) is timed as part of that next one."""
+        found = [Recovery(o.fault, o.back_at, self._trading_after(o)) for o in self.outages]
+        overtaken = [
+            r.trading_at is None or r.trading_at > after.dropped_at
+            for r, after in zip(found, self.outages[1:], strict=False)
+        ]
+        return [r for r, skip in zip(found, [*overtaken, False], strict=True) if not skip]
 
     def _trading_after(self, outage: Outage) -> datetime | None:
         later = [s for s in self.links if s.since >= outage.dropped_at]
