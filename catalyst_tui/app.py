@@ -8,11 +8,13 @@ never waits on the broker, the model or the database, and an error in a cycle is
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import ClassVar, TypeVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
@@ -29,7 +31,8 @@ from catalyst_tui.config import BrokerSource, Mode, Settings
 from catalyst_tui.config.schema import Keys
 from catalyst_tui.desk import day_start
 from catalyst_tui.engine import Engine
-from catalyst_tui.journal import JournalError, JournalState
+from catalyst_tui.journal import JournalError, JournalState, JournalStatus
+from catalyst_tui.logs import crash_report, known_secrets
 from catalyst_tui.models import Decision, Market, Proposal, Quote
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
@@ -45,6 +48,7 @@ W = TypeVar("W", bound=Widget)
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
 COST_EVERY_SECONDS = 10
+JOURNAL_ALERT_SECONDS = 60  # a journal that takes nothing stops new entries: the toast stays a while
 
 
 class CatalystApp(App[int]):
@@ -79,6 +83,7 @@ class CatalystApp(App[int]):
         self.note = "starting: connecting to the gateway"
         self.llm_cost: Decimal | None = None
         self.shown_pane = 3
+        self.journal_failed = False
         self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
         chosen = settings.ui.keys
@@ -114,6 +119,13 @@ class CatalystApp(App[int]):
         self._fit(self.size.width, self.size.height)
         self.run_engine()
 
+    def _fatal_error(self) -> None:
+        """Textual's crash report lists every frame's local variables, the settings and their journal URL among
+        them; this one is the plain traceback, with every known secret redacted. The log file has it too."""
+        logging.getLogger(__name__).critical("the console crashed", exc_info=True)
+        self.bell()
+        self.panic(Text(crash_report(known_secrets(self.env, [self.settings.journal.url]))))
+
     # The engine and its workers
 
     @work(group="engine", exit_on_error=False, name="engine")
@@ -121,6 +133,10 @@ class CatalystApp(App[int]):
         async with Engine.started(self.settings, self.env, self.clock, self.approver, self.live) as engine:
             self.engine = engine
             engine.runner.listeners.append(self._on_event)
+            engine.journal.status_listeners.append(self._on_journal_status)
+            self._on_journal_status(engine.journal.status)
+            for notice in engine.notices:
+                self.pane(TranscriptView).note(notice)
             problems = await engine.broker.watch(list(self.settings.markets.watchlist))
             self.note = "; ".join(problems)[:200]
             if self.settings.schedule.enabled:
@@ -166,8 +182,8 @@ class CatalystApp(App[int]):
     # Drawing, at a fixed rate
 
     def draw(self) -> None:
-        if not self.screen_stack or not self.screen_stack[0].is_mounted:
-            return  # the console is closing
+        if not self.is_running or not self.screen_stack or not self.screen_stack[0].is_mounted:
+            return  # the console is closing: Textual prunes the panes before it stops this timer
         now = self.clock.now()
         engine = self.engine
         transcript = self.pane(TranscriptView)
@@ -210,10 +226,23 @@ class CatalystApp(App[int]):
         return "CONNECTING" if paper is None else ("PAPER" if paper else "LIVE")
 
     def _note(self) -> str:
-        journal = self.engine.journal if self.engine else None
-        if journal is not None and journal.status.state is not JournalState.WRITING:
-            return f"journal {journal.status.state} ({journal.status.spooled} waiting)"
+        status = self.engine.journal.status if self.engine else None
+        if status is not None and status.state is JournalState.FAILED:
+            return f"JOURNAL FAILED, new entries stopped: {status.reason}"
+        if status is not None and status.state is not JournalState.WRITING:
+            return f"journal {status.state} ({status.spooled} waiting)"
         return self.note
+
+    def _on_journal_status(self, status: JournalStatus) -> None:
+        """Nothing new is traded while the journal takes no record: say so at once, in a toast that no width of the
+        status bar can crowd out, and say when it is over."""
+        failed = status.state is JournalState.FAILED
+        if failed and not self.journal_failed:
+            self.notify(status.reason, title="Journal failed: new entries stopped", severity="error",
+                        timeout=JOURNAL_ALERT_SECONDS)  # fmt: skip
+        elif self.journal_failed and not failed:
+            self.notify("The journal takes records again: new entries are allowed.", title="Journal back")
+        self.journal_failed = failed
 
     @work(group="cost", exclusive=True, exit_on_error=False, name="llm-cost")
     async def _refresh_cost(self) -> None:

@@ -27,7 +27,7 @@ from catalyst_tui.journal.errors import JournalError
 from catalyst_tui.journal.render import Format, render
 from catalyst_tui.journal.report import SINCE_HELP, Kind, parse_since, read_report
 from catalyst_tui.journal.urls import JournalUrlError, without_password
-from catalyst_tui.logs import known_secrets, setup_logging
+from catalyst_tui.logs import known_secrets, report_uncaught, setup_logging
 from catalyst_tui.markets import EXCHANGES, Phase
 from catalyst_tui.models import Market
 
@@ -165,9 +165,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     except ConfigError as exc:
         print(f"catalyst: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    log_file = setup_logging(
-        paths.state_dir(env), settings.journal.log_level, settings.journal.log_keep_days, known_secrets(env)
-    )
+    secrets = known_secrets(env, [settings.journal.url])
+    log_file = setup_logging(paths.state_dir(env), settings.journal.log_level, settings.journal.log_keep_days, secrets)
+    report_uncaught(secrets)
     log.info("catalyst %s starting with settings from %s", __version__, settings.source_file or "built-in defaults")
     if args.command == "sim-gateway":
         return run_sim_gateway(args, settings)

@@ -75,6 +75,7 @@ async def _run(settings: Settings, env: Mapping[str, str], market: str, once: bo
         async with Engine.started(settings, env, clock, approver, live) as engine:
             printer = Printer(out)
             engine.runner.listeners.append(printer)
+            out.writelines(f"== {notice}\n" for notice in engine.notices)
             if once:
                 report = await engine.runner.run(market, "command")
                 printer.end_line()

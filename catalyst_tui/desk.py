@@ -2,7 +2,8 @@
 
 Every order-producing call (execute_trade, close_position) comes here, whatever the model did before: the gate
 runs on each, and runs again just before sending, since the market or the state may have moved while an operator
-read the card. Cancels are never blocked. A proposal the journal cannot record is not traded.
+read the card. Cancels are never blocked. A proposal the journal cannot record is not traded, a close_position
+among them: then the kill switch, which cancels and flattens without a journal, is the way out.
 """
 
 from __future__ import annotations

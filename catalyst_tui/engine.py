@@ -17,7 +17,7 @@ from brokers.ibkr import IbkrBroker
 from catalyst_tui import paths
 from catalyst_tui.agent.brain import Brain
 from catalyst_tui.agent.claude import ClaudeBrain
-from catalyst_tui.agent.cycle import CycleRunner
+from catalyst_tui.agent.cycle import CycleRunner, close_interrupted
 from catalyst_tui.agent.rules import RulesBrain
 from catalyst_tui.agent.schedule import Schedule, Scheduler
 from catalyst_tui.approvals import Approver, Autopilot
@@ -44,6 +44,7 @@ class Engine:
     runner: CycleRunner
     scheduler: Scheduler
     schedule_task: asyncio.Task[None] | None = None
+    notices: tuple[str, ...] = ()  # what the operator must hear at start: what an earlier run left behind
 
     def start_schedule(self) -> asyncio.Task[None]:
         self.schedule_task = asyncio.ensure_future(self.scheduler.run())
@@ -83,16 +84,30 @@ class Engine:
                         approver: Approver, live_allowed: bool) -> Engine:  # fmt: skip
         desk = Desk(broker, journal, TradingStates(clock, settings.risk), clock, settings, approver, live_allowed)
         desk.attach()
-        try:
-            expired = await desk.expire_leftovers()
-            if expired:
-                log.warning("%d proposal(s) left waiting by an earlier run were expired", expired)
-        except JournalError as exc:
-            log.warning("could not look for proposals left waiting: %s", exc)
         runner = CycleRunner(desk, journal, settings, clock, brain)
+        notices = await _clear_leftovers(desk, journal, clock)
         always_open = settings.broker.source is BrokerSource.SIM and settings.broker.sim_always_open
         schedule = Schedule(settings.schedule, settings.markets, always_open)
-        return cls(settings, clock, broker, journal, desk, runner, Scheduler(schedule, clock, runner.run))
+        return cls(settings, clock, broker, journal, desk, runner, Scheduler(schedule, clock, runner.run),
+                   notices=notices)  # fmt: skip
+
+
+async def _clear_leftovers(desk: Desk, journal: Journal, clock: Clock) -> tuple[str, ...]:
+    """What a process killed mid-cycle left: its undecided proposals expire (never executed) and its open cycles
+    end as interrupted. Said in the log and to the operator."""
+    notices: list[str] = []
+    try:
+        expired = await desk.expire_leftovers()
+        if expired:
+            notices.append(f"{expired} proposal(s) left waiting by an earlier run were expired")
+        interrupted = await close_interrupted(journal, clock)
+        if interrupted:
+            notices.append(f"{interrupted} cycle(s) left open by an earlier run ended as interrupted")
+    except JournalError as exc:
+        notices.append(f"could not look for what an earlier run left waiting: {exc}")
+    for notice in notices:
+        log.warning("%s", notice)
+    return tuple(notices)
 
 
 def make_brain(settings: Settings, env: Mapping[str, str]) -> Brain:

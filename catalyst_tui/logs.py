@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import sys
+import traceback
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from urllib.parse import urlsplit
+from types import TracebackType
+
+from catalyst_tui.journal.urls import passwords_in
 
 SECRET_VARIABLES = ("ANTHROPIC_API_KEY", "IB_PASSWORD", "TWS_PASSWORD", "PGPASSWORD")
 URL_VARIABLES = ("DATABASE_URL",)
@@ -17,17 +21,15 @@ REDACTED = "[REDACTED]"
 _MIN_SECRET = 4  # shorter values would blot out ordinary words; a password that short is no secret anyway
 
 
-def known_secrets(env: Mapping[str, str]) -> list[str]:
-    """The secret values this process could leak: API keys, passwords, and the password inside a database URL."""
+def known_secrets(env: Mapping[str, str], urls: Iterable[str | None] = ()) -> list[str]:
+    """The secret values this process could leak: API keys, passwords, and the passwords inside a database URL
+    (DATABASE_URL, or one of `urls`, such as --journal's). Each also without the whitespace around it: a value
+    from a Windows-edited env file ends in a carriage return, and an error quoting it escapes that as `\\r`."""
     found = [env[name] for name in SECRET_VARIABLES if env.get(name)]
-    for name in URL_VARIABLES:
-        try:
-            password = urlsplit(env.get(name, "")).password
-        except ValueError:
-            password = None
-        if password:
-            found.append(password)
-    return sorted({s for s in found if len(s) >= _MIN_SECRET}, key=len, reverse=True)
+    for url in [*(env.get(name) for name in URL_VARIABLES), *urls]:
+        found += passwords_in(url or "")
+    forms = {form for secret in found for form in (secret, secret.strip())}
+    return sorted({s for s in forms if len(s) >= _MIN_SECRET}, key=len, reverse=True)
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -74,3 +76,20 @@ def setup_logging(directory: Path, level: str, keep_days: int, secrets: Iterable
     root.setLevel(level.upper())
     logging.captureWarnings(True)
     return path
+
+
+def crash_report(secrets: Iterable[str]) -> str:
+    """The traceback of the exception being handled, redacted: no frame's local variables, no known secret."""
+    return redact(traceback.format_exc(), secrets)
+
+
+def report_uncaught(secrets: Iterable[str]) -> None:
+    """An exception nothing caught ends the process: its traceback goes to the log and to stderr, both redacted
+    (Python's own hook would print exception messages as they are)."""
+    shown = list(secrets)
+
+    def hook(kind: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        logging.getLogger("catalyst_tui").critical("uncaught exception", exc_info=(kind, value, tb))
+        sys.stderr.write(redact("".join(traceback.format_exception(kind, value, tb)), shown))
+
+    sys.excepthook = hook

@@ -5,6 +5,7 @@ It emits events; the server turns them into IB's messages for the right clients.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from decimal import Decimal
 
@@ -35,6 +36,7 @@ class SimBroker:
         self.account = account
         self.orders: dict[tuple[int, int], SimOrder] = {}
         self.executions: list[Execution] = []
+        self.placements: Counter[str] = Counter()  # placeOrder calls per orderRef, accepted or not: what was sent
         self._held: dict[tuple[int, int], list[SimOrder]] = {}
         self._perm_ids = 1_000_000
         self._exec_seq = 0
@@ -52,6 +54,7 @@ class SimBroker:
     # Placement
 
     def place(self, order: SimOrder, now: datetime) -> list[Event]:
+        self.placements[order.order_ref] += 1
         self.max_order_id = max(self.max_order_id, order.order_id)
         existing = self.orders.get(order.key)
         if existing is not None:

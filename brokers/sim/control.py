@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from brokers.sim.orders import WORKING
+from brokers.sim.orders import WORKING, SimOrder
 from brokers.sim.server import SimGateway
 from brokers.sim.universe import find
 
@@ -18,6 +18,7 @@ HELP = """commands (times are on the simulator's clock):
   headline SYMBOL TEXT put a headline on the news wire for SYMBOL (700, AAPL, …)
   move SYMBOL PERCENT  gap SYMBOL's price by PERCENT at once (move 700 -5)
   status               clients, working orders and executions
+  orders               each orderRef, how many times it was placed, and its order now
   help                 this list"""
 
 
@@ -120,6 +121,23 @@ async def _status(gateway: SimGateway, _: str) -> str:
     return f"clients: {clients}; working orders: {working}; executions: {len(gateway.broker.executions)}"
 
 
+async def _orders(gateway: SimGateway, _: str) -> str:
+    """What reached the broker, by orderRef: a count above 1 is an order sent twice. The first line says how many
+    lines follow, so a script reading the pipe knows where the answer ends."""
+    latest = {o.order_ref: o for o in sorted(gateway.broker.orders.values(), key=lambda o: o.order_id)}
+    lines = [f"{len(gateway.broker.placements)} orderRef(s) placed"]
+    for ref, count in gateway.broker.placements.items():
+        order = latest.get(ref)
+        lines.append(f"{ref or '(no orderRef)'} placed {count}: {_order_text(order) if order else 'never accepted'}")
+    return "\n".join(lines)
+
+
+def _order_text(order: SimOrder) -> str:
+    price = {"LMT": order.lmt, "STP": order.aux}.get(order.order_type)
+    at = f" {price:f}" if price is not None else ""
+    return f"{order.status} {order.action} {order.quantity:f} {order.stock.symbol} {order.order_type}{at}"
+
+
 async def _help(gateway: SimGateway, _: str) -> str:
     return HELP
 
@@ -127,5 +145,6 @@ async def _help(gateway: SimGateway, _: str) -> str:
 COMMANDS: dict[str, Callable[[SimGateway, str], Awaitable[str]]] = {
     "drop": _drop, "refuse": _refuse, "restart": _restart, "pause": _pause, "resume": _resume,
     "lost": _broadcast(1100), "restored": _broadcast(1102), "restored-data-lost": _broadcast(1101),
-    "logout": _logout, "login": _login, "headline": _headline, "move": _move, "status": _status, "help": _help,
+    "logout": _logout, "login": _login, "headline": _headline, "move": _move, "status": _status, "orders": _orders,
+    "help": _help,
 }  # fmt: skip

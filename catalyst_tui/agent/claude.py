@@ -2,11 +2,19 @@
 app must keep control (the gate, the approver, cost, cancellation, the journal) is in plain sight.
 
 Tools run only from a turn that ended with stop_reason "tool_use", one tool_result per tool_use. A turn broken
-mid-stream is thrown away and asked again; a cut turn (max_tokens) or a refusal ends the cycle with no trade.
+mid-stream is thrown away and asked again, and so is one the SDK cannot read (tool JSON it cannot parse) or one whose
+stream ended cleanly before saying how it stopped (a proxy dropped the rest). A cut turn (max_tokens) or a refusal
+ends the cycle with no trade.
+
+A tool call whose streamed JSON did not arrive whole (a faulty model or proxy cut it short) in an otherwise complete
+turn does not run: the SDK hands it over as whatever its partial parser made of the prefix (`"quantity": 100` cut
+from 1000 reads as 100), which is a guess. It is answered with an is_error tool_result, so the model may call again,
+and journaled as the text the model sent.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -23,6 +31,10 @@ from catalyst_tui.journal import EntryKind
 log = logging.getLogger(__name__)
 TURN_ATTEMPTS = 3  # a turn broken mid-stream is asked again this many times in all
 CUT = ("max_tokens", "model_context_window_exceeded")
+
+
+class UnreadableReply(Exception):
+    """A streamed reply that arrived but cannot be used as a turn: it ended with no stop_reason."""
 
 
 class ClaudeBrain:
@@ -42,12 +54,13 @@ class ClaudeBrain:
                 return BrainOutcome(
                     "budget", usage, f"the cycle's token budget ({self.settings.cycle_token_budget}) is spent"
                 )
-            message = await self._turn(messages, emit)
+            message, sent_json = await self._turn(messages, emit)
             usage += _usage(message.usage)
             stop = message.stop_reason
             messages.append({"role": "assistant", "content": message.content})
             if stop == "tool_use":
-                messages.append({"role": "user", "content": await self._results(message.content, tools)})
+                results = await self._results(message.content, sent_json, tools, emit)
+                messages.append({"role": "user", "content": results})
             elif stop == "pause_turn":
                 continue
             elif stop in CUT:
@@ -59,38 +72,56 @@ class ClaudeBrain:
                 return BrainOutcome("done", usage)
         return BrainOutcome("max_turns", usage, f"stopped after {self.settings.max_turns} turns")
 
-    async def _turn(self, messages: list[dict[str, Any]], emit: Emit) -> Any:
-        """One streamed reply. Text and thinking show live; the finished blocks are journaled only once the whole
-        reply has arrived, so a broken stream leaves nothing half-said in the journal."""
+    async def _turn(self, messages: list[dict[str, Any]], emit: Emit) -> tuple[Any, dict[int, str]]:
+        """One streamed reply, and each tool_use block's input JSON as it streamed (by block index). Text and thinking
+        show live; the finished blocks are journaled only once the whole reply has arrived, so a broken stream leaves
+        nothing half-said in the journal."""
         for attempt in range(1, TURN_ATTEMPTS + 1):
             finished: list[Entry] = []
+            sent_json: dict[int, str] = {}
+            began = False  # the reply had begun: a ValueError from here on is the SDK failing to read it
             try:
                 async with self.client.messages.stream(
                     model=self.settings.model, max_tokens=self.settings.max_output_tokens, system=self.system,
                     tools=self.tools, messages=messages, thinking={"type": "adaptive", "display": "summarized"},
                 ) as stream:  # fmt: skip
+                    began = True
                     async for event in stream:
                         _show(event, emit, finished)
+                        _collect_json(event, sent_json)
                     message = await stream.get_final_message()
+                if message.stop_reason is None:
+                    raise UnreadableReply("the stream ended before the reply said how it stopped")
             except (anthropic.APIConnectionError, anthropic.APIStatusError, httpx2.TransportError) as exc:
                 if not _mid_stream(exc) or attempt == TURN_ATTEMPTS:
                     raise
                 emit(Entry("system", EntryKind.TEXT, f"The reply broke off ({exc.__class__.__name__}); asking again."))
                 continue
+            except (ValueError, UnreadableReply) as exc:  # e.g. the SDK could not parse a tool's JSON as it streamed
+                if not began or attempt == TURN_ATTEMPTS:
+                    raise
+                emit(Entry("system", EntryKind.TEXT, f"The reply could not be read ({str(exc)[:200]}); asking again."))
+                continue
             for entry in finished:
                 emit(entry)
-            return message
+            return message, sent_json
         raise AssertionError("unreachable")
 
-    async def _results(self, content: list[Any], tools: ToolExecutor) -> list[dict[str, Any]]:
-        """One tool_result per tool_use, in order; order tools go one at a time through the gate and approver."""
+    async def _results(self, content: list[Any], sent_json: dict[int, str], tools: ToolExecutor,
+                       emit: Emit) -> list[dict[str, Any]]:  # fmt: skip
+        """One tool_result per tool_use, in order; order tools go one at a time through the gate and approver. A call
+        whose JSON did not arrive whole runs nothing: its partial parse is a guess."""
         results = []
-        for block in content:
+        for index, block in enumerate(content):
             if block.type != "tool_use":
                 continue
-            result = await tools.run(block.name, block.input, block.id)
-            results.append({"type": "tool_result", "tool_use_id": block.id, "content": result.content,
-                            "is_error": result.is_error})  # fmt: skip
+            sent = sent_json.get(index, "")
+            if _whole_json(sent):
+                result = await tools.run(block.name, block.input, block.id)
+                answer, is_error = result.content, result.is_error
+            else:
+                answer, is_error = _not_run(block.name, sent, emit), True
+            results.append({"type": "tool_result", "tool_use_id": block.id, "content": answer, "is_error": is_error})
         return results
 
 
@@ -105,6 +136,34 @@ def _show(event: Any, emit: Emit, finished: list[Entry]) -> None:
             finished.append(Entry("assistant", EntryKind.TEXT, block.text, streamed=True))
         elif block.type == "thinking" and block.thinking:
             finished.append(Entry("assistant", EntryKind.THINKING, block.thinking, streamed=True))
+
+
+def _collect_json(event: Any, sent: dict[int, str]) -> None:
+    if event.type == "content_block_delta" and event.delta.type == "input_json_delta":
+        sent[event.index] = sent.get(event.index, "") + event.delta.partial_json
+
+
+def _whole_json(sent: str) -> bool:
+    """The streamed input is one complete JSON value (the executor checks it is the object the tool takes); no text
+    at all is a tool called with no arguments."""
+    if not sent.strip():
+        return True
+    try:
+        json.loads(sent)
+    except ValueError:
+        return False
+    return True
+
+
+def _not_run(name: str, sent: str, emit: Emit) -> str:
+    """Journal the call as the model sent it, and the error the model reads; nothing runs."""
+    shown = sent if len(sent) <= 300 else sent[:300] + "…"
+    tail = sent[-60:]
+    why = (f"the input of {name[:64]} was not valid JSON (it ends {tail!r} after {len(sent)} characters, cut off "
+           f"or garbled); nothing was run. Call {name[:64]} again with the whole input.")  # fmt: skip
+    emit(Entry("assistant", EntryKind.TOOL_CALL, f"{name[:64]} {shown} (not valid JSON)"))
+    emit(Entry("user", EntryKind.TOOL_RESULT, "ERROR: " + why))
+    return why
 
 
 def _mid_stream(exc: Exception) -> bool:

@@ -26,6 +26,8 @@ from catalyst_tui.risk import TradingState
 log = logging.getLogger(__name__)
 QUOTE_WAIT_SECONDS = 5.0  # a first subscription needs a moment before its first tick
 FAILED = frozenset({"unavailable", "error", "cancelled"})
+INTERRUPTED = "interrupted"  # the process died during the cycle; the next start ends it
+INTERRUPTED_WHY = "Catalyst stopped before the cycle ended; closed when it started again"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,16 @@ class CycleReport:
     def completed(self) -> bool:
         """It ran to a deliberate end, trade or not; a broken gateway, a crash or a cancel is not one."""
         return self.outcome not in FAILED
+
+
+async def close_interrupted(journal: Journal, clock: Clock) -> int:
+    """Cycles a dead process left open end as "interrupted", so none shows as running forever. Call at start, before
+    any cycle of this process begins: a cycle still open then has nobody left to end it."""
+    left = await journal.open_cycles()
+    if left:
+        now = clock.now()
+        await journal.write(*(CycleEnded(c, now, INTERRUPTED, error=INTERRUPTED_WHY) for c in left))
+    return len(left)
 
 
 class Transcript:

@@ -81,6 +81,12 @@ def pending_proposals(tx: Tx) -> list[ProposalMade]:
     return [_proposal(tx, row) for row in rows]
 
 
+def open_cycles(tx: Tx) -> list[str]:
+    """Cycles started and never ended, oldest first. At start-up these are a dead process's: nothing will end them."""
+    rows = tx.rows("SELECT id FROM {s}cycles WHERE ended_at IS NULL ORDER BY started_at, id")
+    return [row["id"] for row in rows]
+
+
 def _started(row: dict[str, Any]) -> CycleStarted:
     return CycleStarted(row["id"], row["started_at"], row["market"], row["trigger"], row["brain"], row["model"])
 

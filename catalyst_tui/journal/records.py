@@ -45,7 +45,7 @@ class CycleStarted:
 class CycleEnded:
     cycle_id: str
     at: datetime
-    outcome: str  # "done", "no_trade", "skipped", "cancelled", "error"
+    outcome: str  # "done", "no_trade", "skipped", "cancelled", "error", "interrupted" (closed at the next start)
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0

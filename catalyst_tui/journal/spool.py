@@ -32,9 +32,9 @@ class Spool:
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         size = os.fstat(fd).st_size
         try:
-            written = os.write(fd, data)
-            if written != len(data):
-                raise OSError(f"short write to {self.path}: {written} of {len(data)} bytes")
+            rest = memoryview(data)
+            while rest:  # a short write is retried, so a full disk answers with its own ENOSPC
+                rest = rest[os.write(fd, rest) :]
             os.fsync(fd)
         except OSError:
             os.ftruncate(fd, size)  # leave no half line for the next append to run into

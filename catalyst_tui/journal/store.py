@@ -7,6 +7,7 @@ The store is blocking on purpose; `Journal` runs it on its own thread so nothing
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 5
 # SQLite's ways of saying "not now" (busy, locked, full, unreadable); anything else is a bad statement or record.
 _SQLITE_UNAVAILABLE = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CANTOPEN")
+NEARLY_FULL_BYTES = 1 << 20  # with less free, SQLite's "disk I/O error" (its -shm file not sized, say) is a full disk
 
 
 class Tx:
@@ -59,7 +61,7 @@ class Store:
                 self._conn = _connect_pg(self.target, self.read_only)
         except Exception as exc:  # whatever stops a connection (refused, a missing directory) is an availability matter
             self._conn = None
-            raise JournalUnavailable(f"journal {self.target.display} unavailable: {_first_line(exc)}") from exc
+            raise JournalUnavailable(self._unavailable(exc)) from exc
 
     def close(self) -> None:
         if self._conn is not None:
@@ -91,7 +93,8 @@ class Store:
         try:
             yield Tx(cursor, self.dialect)
         except BaseException:
-            cursor.execute("ROLLBACK")
+            if self._conn.in_transaction:  # SQLite has already rolled back after some errors, a full disk among them
+                cursor.execute("ROLLBACK")
             raise
         cursor.execute("COMMIT")
 
@@ -107,10 +110,27 @@ class Store:
         where = self.target.display
         if _unavailable(exc):
             self.close_quietly()
-            return JournalUnavailable(f"journal {where} unavailable: {_first_line(exc)}")
+            return JournalUnavailable(self._unavailable(exc))
         if self.read_only:
-            return JournalError(f"journal {where} could not be read: {_first_line(exc)}")
-        return RecordError(f"journal {where} refused a write: {_first_line(exc)}")
+            return JournalError(f"journal {where} could not be read: {self._why(exc)}")
+        return RecordError(f"journal {where} refused a write: {self._why(exc)}")
+
+    def require_room(self) -> None:
+        """Raises JournalUnavailable when a SQLite journal's disk has less than NEARLY_FULL_BYTES free."""
+        if self.dialect is SQLITE and _free_bytes(Path(self.target.location).parent) < NEARLY_FULL_BYTES:
+            raise JournalUnavailable(f"no space left on device for the journal at {self.target.location}")
+
+    def _unavailable(self, exc: Exception) -> str:
+        """A full disk said as such, with the file's path, where SQLite says "database or disk is full" or "disk I/O
+        error"."""
+        if self.dialect is SQLITE and _no_space(exc, Path(self.target.location).parent):
+            return f"no space left on device for the journal at {self.target.location}"
+        return f"journal {self.target.display} unavailable: {self._why(exc)}"
+
+    def _why(self, exc: Exception) -> str:
+        """The error's first line, without the password: libpq quotes back a URL it cannot parse."""
+        text = self.target.scrub(str(exc)).strip().splitlines()
+        return text[0] if text else type(exc).__name__
 
     def close_quietly(self) -> None:
         try:
@@ -183,10 +203,26 @@ def _connect_pg(target: JournalTarget, read_only: bool = False) -> psycopg.Conne
 
 def _unavailable(exc: Exception) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
-        return str(getattr(exc, "sqlite_errorname", "")).startswith(_SQLITE_UNAVAILABLE)
+        return _sqlite_error(exc).startswith(_SQLITE_UNAVAILABLE)
     return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+def _no_space(exc: Exception, directory: Path) -> bool:
+    name = _sqlite_error(exc)
+    if name.startswith("SQLITE_FULL"):
+        return True
+    return name.startswith("SQLITE_IOERR") and _free_bytes(directory) < NEARLY_FULL_BYTES
+
+
+def _free_bytes(directory: Path) -> int:
+    """What an unprivileged writer may still use there; unknown counts as plenty, so only a full disk is called so."""
+    try:
+        stat = os.statvfs(directory)
+    except OSError:
+        return NEARLY_FULL_BYTES
+    return stat.f_bavail * stat.f_frsize
+
+
+def _sqlite_error(exc: Exception) -> str:
+    """SQLite's name for the error (SQLITE_FULL, SQLITE_BUSY, …), or "" for anything else."""
+    return str(getattr(exc, "sqlite_errorname", "")) if isinstance(exc, sqlite3.Error) else ""

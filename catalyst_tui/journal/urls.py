@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 SQLITE_SCHEME = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
@@ -25,6 +25,12 @@ class JournalTarget:
     def display(self) -> str:
         """For screens and logs: the URL with any password replaced by ***."""
         return f"sqlite:///{self.location}" if self.engine == "sqlite" else without_password(self.location)
+
+    def scrub(self, text: str) -> str:
+        """`text` with this URL's passwords replaced by ***: libpq quotes a URL it cannot parse in its error."""
+        for password in passwords_in(self.location):
+            text = text.replace(password, "***")
+        return text
 
     @property
     def spool_name(self) -> str:
@@ -55,3 +61,13 @@ def without_password(url: str) -> str:
         user, host = parts.username or "", parts.netloc.rpartition("@")[2]
         parts = parts._replace(netloc=f"{user}:***@{host}")
     return urlunsplit(parts._replace(query=re.sub(r"(?i)(password=)[^&]*", r"\1***", parts.query)))
+
+
+def passwords_in(url: str) -> list[str]:
+    """The URL's passwords, as written and percent-decoded, longest first. Read by hand: urlsplit refuses some URLs
+    (an unclosed `[`) that libpq still quotes back, password and all."""
+    authority = re.split(r"[/?#]", url.partition("://")[2], maxsplit=1)[0]
+    userinfo, at, _ = authority.rpartition("@")
+    found = [userinfo.partition(":")[2]] if at else []
+    found += re.findall(r"(?i)[?&]password=([^&#]*)", url)
+    return sorted({form for p in found for form in (p, unquote(p)) if form}, key=len, reverse=True)

@@ -122,6 +122,15 @@ class HangUp:
     after: int
 
 
+@dataclass(frozen=True)
+class EndEarly:
+    """The first `after` events of `turn` (pings not counted), then the body ends cleanly: a proxy that drops the
+    rest of a reply without breaking the connection."""
+
+    turn: Turn
+    after: int
+
+
 @dataclass(eq=False)
 class Stall:
     """The first `after` events of `turn`, then wait for `release()` (or the server's close) before the rest.
@@ -138,8 +147,8 @@ class Stall:
         self._go.set()
 
 
-Reply = Turn | ErrorReply | StreamError | HangUp | Stall
-STREAM_ONLY = (StreamError, HangUp, Stall)
+Reply = Turn | ErrorReply | StreamError | HangUp | EndEarly | Stall
+STREAM_ONLY = (StreamError, HangUp, EndEarly, Stall)
 
 
 def text(value: str, *, chunks: int = 2) -> Text:
@@ -162,11 +171,15 @@ def tool_use(
 ) -> ToolUse:
     """A tool_use block whose JSON input arrives in `chunks` input_json_delta pieces.
 
-    `raw_json` replaces the serialised input, e.g. `'{"symbol": "0700.HK", "quan'` for a call cut off by max_tokens;
-    a non-streaming reply then carries what a partial JSON parser makes of it.
+    `raw_json` replaces the serialised input, e.g. `'{"symbol": "0700.HK", "quan'` for a call cut off by max_tokens
+    (or by a faulty model or proxy, under stop_reason "tool_use"); a non-streaming reply then carries what a partial
+    JSON parser makes of it, or {} when even that parser gives up (`'{"quantity": 0100}'`).
     """
     if raw_json is not None and input is None:
-        input = dict(jiter.from_json(raw_json.encode(), partial_mode=True) or {})
+        try:
+            input = dict(jiter.from_json(raw_json.encode(), partial_mode=True) or {})
+        except ValueError:
+            input = {}
     return ToolUse(name, dict(input or {}), id, raw_json, chunks)
 
 
@@ -223,6 +236,10 @@ def stream_error_after(
 
 def hang_up_after(n_events: int, reply: Turn) -> HangUp:
     return HangUp(reply, n_events)
+
+
+def end_after(n_events: int, reply: Turn) -> EndEarly:
+    return EndEarly(reply, n_events)
 
 
 def stall_after(n_events: int, reply: Turn) -> Stall:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ib_async import IB, Stock
+from ib_async import IB, LimitOrder, Stock
 
 from tests.integration.conftest import until
 from tests.net import free_port
@@ -104,3 +104,37 @@ async def test_faults_typed_at_the_running_simulator(tmp_path: Path) -> None:
     assert process.returncode == 0
     assert "Traceback" not in err
     assert out.rstrip().endswith("gateway simulator stopped")
+
+
+async def test_orders_lists_what_reached_the_broker_by_order_ref(tmp_path: Path) -> None:
+    port = free_port()
+    process = start_sim_gateway(tmp_path, port, "--always-open", stdin=subprocess.PIPE)
+
+    def orders() -> list[str]:
+        process.stdin.write("orders\n")
+        process.stdin.flush()
+        head = process.stdout.readline().strip()
+        return [head, *(process.stdout.readline().strip() for _ in range(int(head.split()[0])))]
+
+    try:
+        assert "gateway simulator on" in process.stdout.readline()
+        assert orders() == ["0 orderRef(s) placed"]
+        ib = IB()
+        await ib.connectAsync("127.0.0.1", port, clientId=5, timeout=5)
+        [tencent, hsbc] = await ib.qualifyContractsAsync(Stock("700", "SEHK", "HKD"), Stock("5", "SEHK", "HKD"))
+        first = ib.placeOrder(tencent, LimitOrder("BUY", 100, 300.0, orderRef="ord-a"))
+        again = ib.placeOrder(tencent, LimitOrder("BUY", 100, 301.0, orderRef="ord-a"))  # the same intent, resent
+        odd = ib.placeOrder(hsbc, LimitOrder("BUY", 100, 50.0, orderRef="ord-b"))  # board lot 400: refused
+        await until(lambda: first.orderStatus.status == again.orderStatus.status == "Submitted", what="Submitted")
+        await until(lambda: any(e.errorCode == 321 for e in odd.log), what="the odd lot refused")
+        assert orders() == [
+            "2 orderRef(s) placed",
+            "ord-a placed 2: Submitted BUY 100 700 LMT 301",
+            "ord-b placed 1: never accepted",
+        ]
+        ib.disconnect()
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=20)
+    assert process.returncode == 0
+    assert "Traceback" not in err
