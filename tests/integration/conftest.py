@@ -23,6 +23,7 @@ from catalyst_tui.config.schema import BrokerSettings
 from catalyst_tui.journal import Journal, open_store
 from tests.fakes.anthropic_server import FakeClaude
 from tests.net import free_port
+from tests.postgres import PostgresServer, require_postgres
 
 # A Friday morning in Hong Kong, 10:00 HKT: HKEX is open, NYSE is closed.
 HK_MORNING = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -50,6 +51,17 @@ def fail_on_ib_async_errors() -> object:
     yield handler
     logger.removeHandler(handler)
     assert [r.getMessage() for r in handler.records] == []
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[PostgresServer]:
+    """A PostgreSQL server of this test's own, which the test may stop and start under the journal's feet."""
+    own = PostgresServer(require_postgres())
+    try:
+        own.start()
+        yield own
+    finally:
+        own.destroy()
 
 
 @pytest.fixture

@@ -37,8 +37,11 @@ class Tmux:
         self.socket_path: Path | None = None
 
     def run(self, *args: str, check: bool = True) -> str:
+        """The server inherits this environment; a COLUMNS=80 LINES=24 from the test runner would reach the app in
+        the pane, which believes them over the terminal and draws at 80x24."""
+        env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
         done = subprocess.run(["tmux", "-L", self.socket, "-f", str(self.config), *args], capture_output=True,
-                              text=True, check=check, timeout=10)  # fmt: skip
+                              text=True, check=check, timeout=10, env=env)  # fmt: skip
         return done.stdout
 
     def start(self, command: str, width: int, height: int) -> None:
@@ -91,8 +94,8 @@ def test_the_console_starts_runs_a_cycle_and_quits_in_a_terminal(tmux: Tmux, tmp
     variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
     tmux.start(f"cd {shlex.quote(str(REPO))} && env {variables} {app}; echo EXIT=$? > {shlex.quote(str(exit_file))}",
                120, 40)  # fmt: skip
-    until(lambda: all(word in tmux.screen() for word in (*PANE_TITLES, "SIMULATED")), "the panes and the banner",
-          tmux)  # fmt: skip
+    ready = (*PANE_TITLES, "SIMULATED", "gateway connected")  # before that, `c` says "Not connected yet"
+    until(lambda: all(word in tmux.screen() for word in ready), "the panes, the banner and the gateway", tmux)
 
     tmux.press("c")
     answered: dict[str, str] = {}  # proposal id -> the last key pressed on its card

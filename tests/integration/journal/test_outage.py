@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,21 +18,10 @@ from catalyst_tui.journal import (
     open_store,
 )
 from tests.integration.journal.examples import T0
-from tests.postgres import PostgresServer, require_postgres
+from tests.postgres import PostgresServer
 
 RECORDS = 1000
 OUTAGE_SECONDS = 10
-
-
-@pytest.fixture
-def server() -> Iterator[PostgresServer]:
-    """A server of this test's own: it is stopped and started under the journal's feet."""
-    own = PostgresServer(require_postgres())
-    try:
-        own.start()
-        yield own
-    finally:
-        own.destroy()
 
 
 def line(seq: int) -> TranscriptEntry:
@@ -48,8 +36,10 @@ def transcript_in_database(url: str) -> list[int]:
         store.close()
 
 
-async def test_a_ten_second_outage_mid_stream_loses_and_repeats_nothing(server: PostgresServer, tmp_path: Path) -> None:
-    url = server.new_database()
+async def test_a_ten_second_outage_mid_stream_loses_and_repeats_nothing(
+    own_postgres: PostgresServer, tmp_path: Path
+) -> None:
+    url = own_postgres.new_database()
     journal = Journal(url, tmp_path, retry_seconds=0.5)
     await journal.open()
     states: list[JournalState] = []
@@ -59,14 +49,14 @@ async def test_a_ten_second_outage_mid_stream_loses_and_repeats_nothing(server: 
     for seq in range(RECORDS):
         await journal.write(line(seq))
         if seq == 300:  # the server goes down while the stream goes on
-            stopping = asyncio.ensure_future(asyncio.to_thread(server.stop))
+            stopping = asyncio.ensure_future(asyncio.to_thread(own_postgres.stop))
         if seq == 500 and stopping is not None:
             await stopping  # from here on the server is certainly down
     assert journal.status.state is JournalState.SPOOLING and journal.status.spooled > 0
     with pytest.raises(JournalUnavailable, match="spool"):
         await journal.order_count(T0)  # a count without the spooled records would be too low: refuse
     await asyncio.sleep(OUTAGE_SECONDS)  # the outage itself, as long as the scenario says
-    await asyncio.to_thread(server.start)
+    await asyncio.to_thread(own_postgres.start)
     await asyncio.wait_for(journal.caught_up(), timeout=30)
     assert journal.status.state is JournalState.WRITING and not list(tmp_path.glob("*.jsonl"))
     await journal.close()
@@ -77,31 +67,31 @@ async def test_a_ten_second_outage_mid_stream_loses_and_repeats_nothing(server: 
 
 
 async def test_a_journal_opened_while_the_database_is_down_spools_until_it_is_up(
-    server: PostgresServer, tmp_path: Path
+    own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    url = server.new_database()
-    server.stop()
+    url = own_postgres.new_database()
+    own_postgres.stop()
     journal = Journal(url, tmp_path, retry_seconds=0.2)
     await journal.open()
     assert journal.status.state is JournalState.SPOOLING and "unavailable" in journal.status.reason
     await journal.write(CycleStarted("cyc-1", T0, "HK", "schedule", "rules"), line(0), line(1))
-    await asyncio.to_thread(server.start)
+    await asyncio.to_thread(own_postgres.start)
     await asyncio.wait_for(journal.caught_up(), timeout=30)
     await journal.close()
     assert transcript_in_database(url) == [0, 1]
 
 
 async def test_a_spool_left_by_a_dead_process_is_replayed_at_the_next_start(
-    server: PostgresServer, tmp_path: Path
+    own_postgres: PostgresServer, tmp_path: Path
 ) -> None:
-    url = server.new_database()
-    server.stop()
+    url = own_postgres.new_database()
+    own_postgres.stop()
     first = Journal(url, tmp_path, retry_seconds=60)
     await first.open()
     await first.write(CycleStarted("cyc-1", T0, "HK", "schedule", "rules"), *(line(s) for s in range(5)))
     await first.close()  # the process ends with the database still down: the spool stays
     assert len(list(tmp_path.glob("*.jsonl"))) == 1
-    server.start()
+    own_postgres.start()
     second = Journal(url, tmp_path)
     await second.open()
     assert second.status.state is JournalState.WRITING

@@ -110,10 +110,8 @@ def start_console(tmux: Tmux, tmp_path: Path, port: int, claude: FakeClaude) -> 
     app = [sys.executable, "-m", "catalyst_tui", "--config", str(tmp_path / "config" / "settings.yaml"), "--gateway",
            f"127.0.0.1:{port}", "--brain", "claude", "--journal", journal_url(tmp_path)]  # fmt: skip
     variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
-    # exec: the pane's process is Catalyst itself, so the kill reaches it and nothing else. Without -u, the COLUMNS=80
-    # and LINES=24 that tmux puts in a pane started from the test would make the app draw at 80x24, one pane at a time.
-    tmux.start(f"cd {shlex.quote(str(tmp_path))} && exec env -u COLUMNS -u LINES {variables} {shlex.join(app)}", 120,
-               40)  # fmt: skip
+    # exec: the pane's process is Catalyst itself, so the kill reaches it and nothing else.
+    tmux.start(f"cd {shlex.quote(str(tmp_path))} && exec env {variables} {shlex.join(app)}", 120, 40)
     on_screen(lambda: "PAPER" in tmux.screen(), "the console to connect to the simulator", tmux)
     return int(tmux.run("display-message", "-p", "-t", "catalyst", "#{pane_pid}").strip())
 

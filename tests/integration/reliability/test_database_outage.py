@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -36,7 +36,7 @@ from tests.integration.conftest import running_gateway, settings_for, until
 from tests.integration.desk.conftest import make_desk, settings
 from tests.integration.desk.test_desk import at_the_sim
 from tests.integration.reliability.db_outage import landing, spooled
-from tests.postgres import PostgresServer, require_postgres
+from tests.postgres import PostgresServer
 
 OPEN = datetime(2026, 11, 20, 2, 29, 30, tzinfo=UTC)  # Friday 10:29:30 in Hong Kong, an hour into the session
 DOWN_AT = OPEN + timedelta(seconds=60)  # 10:30:30, just after the 10:30 cycle has bought
@@ -56,17 +56,6 @@ def clock() -> ControllableClock:
 
 
 @pytest.fixture
-def server() -> Iterator[PostgresServer]:
-    """A server of this test's own: it is stopped and started under the session's feet."""
-    own = PostgresServer(require_postgres())
-    try:
-        own.start()
-        yield own
-    finally:
-        own.destroy()
-
-
-@pytest.fixture
 async def gateway(clock: ControllableClock) -> AsyncIterator[SimGateway]:
     async with running_gateway(clock, seed=7, warm_up_hours=1) as sim:  # the day's volume is already there
         yield sim
@@ -82,8 +71,8 @@ async def broker(gateway: SimGateway, clock: ControllableClock) -> AsyncIterator
 
 
 @pytest.fixture
-def database(server: PostgresServer) -> str:
-    return server.new_database()
+def database(own_postgres: PostgresServer) -> str:
+    return own_postgres.new_database()
 
 
 @pytest.fixture
@@ -176,11 +165,11 @@ class Outage:
     wall_seconds: float
 
 
-async def through_the_outage(session: Session, server: PostgresServer) -> Outage:
+async def through_the_outage(session: Session, own_postgres: PostgresServer) -> Outage:
     """10:30:30 to 10:31:30 without PostgreSQL: a take-profit fills, the operator closes a position, and the 10:31
     cycle runs and wants two new entries."""
     loop = asyncio.get_running_loop()
-    await asyncio.to_thread(server.stop)
+    await asyncio.to_thread(own_postgres.stop)
     stopped = loop.time()
     await session.run_until(hk(10, 30, 40))
     session.move("1299", 11.5)  # AIA jumps through its target
@@ -218,7 +207,7 @@ async def session(
 
 
 async def test_a_minute_without_postgresql_loses_nothing_and_trading_goes_on(
-    session: Session, server: PostgresServer, database: str, gateway: SimGateway, broker: IbkrBroker,
+    session: Session, own_postgres: PostgresServer, database: str, gateway: SimGateway, broker: IbkrBroker,
     journal: Journal, clock: ControllableClock, tmp_path: Path,
 ) -> None:  # fmt: skip
     # 10:30, the database up: AIA and Ping An move on volume; the rules brain buys both, each with a bracket.
@@ -228,7 +217,7 @@ async def test_a_minute_without_postgresql_loses_nothing_and_trading_goes_on(
     await until(lambda: held(broker) == {"1299.HK", "2318.HK"}, what="both entries filled")
     assert [r.orders_sent for r in session.reports] == [2]
 
-    outage = await through_the_outage(session, server)
+    outage = await through_the_outage(session, own_postgres)
     # The status bar reads "journal spooling (N waiting)", N being what the spool holds, and the log says why.
     assert outage.status.state is JournalState.SPOOLING and outage.status.spooled == len(outage.waiting) > 0
     assert "unavailable" in outage.status.reason
@@ -246,7 +235,7 @@ async def test_a_minute_without_postgresql_loses_nothing_and_trading_goes_on(
 
     # 10:31:30, a minute after it stopped, PostgreSQL is back: the spool replays and the journal catches up.
     loop = asyncio.get_running_loop()
-    await asyncio.to_thread(server.start)
+    await asyncio.to_thread(own_postgres.start)
     restarted = loop.time()
     await asyncio.wait_for(journal.caught_up(), timeout=30)
     replay_seconds = loop.time() - restarted

@@ -19,7 +19,7 @@ from catalyst_tui.journal import open_store
 from catalyst_tui.logs import known_secrets, setup_logging
 from tests.fakes.anthropic_server import FakeClaude, error, text, tool_use, turn
 from tests.integration.test_cli_cycle import REPO
-from tests.postgres import PostgresServer, require_postgres
+from tests.postgres import PostgresServer
 
 API_KEY = "sk-ant-api03-PLANTEDkey7f3a9c1e"
 IB_PASSWORD = "PLANTEDib4d2b9a"  # no run of FRAGMENT characters is shared by two secrets
@@ -34,17 +34,6 @@ MALFORMED = {
     "unclosed-ipv6": f"postgresql://pgadmin:{DB_PASSWORD}@[::1/journal",
     "bad-percent": f"postgresql://pgadmin:{DB_PASSWORD}%zz@127.0.0.1:1/journal",
 }
-
-
-@pytest.fixture
-def server() -> Iterator[PostgresServer]:
-    """Trust authentication: the password in the URL is carried along but never needed, as a leak would be."""
-    own = PostgresServer(require_postgres())
-    try:
-        own.start()
-        yield own
-    finally:
-        own.destroy()
 
 
 def with_password(url: str) -> str:
@@ -79,8 +68,8 @@ def catalyst(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.Comp
                            *args], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)  # fmt: skip
 
 
-def test_planted_secrets_appear_nowhere(tmp_path: Path, sim_port: int, server: PostgresServer) -> None:
-    database = with_password(server.new_database())
+def test_planted_secrets_appear_nowhere(tmp_path: Path, sim_port: int, own_postgres: PostgresServer) -> None:
+    database = with_password(own_postgres.new_database())
     env = planted(os.environ, database)
     with FakeClaude(
         turn(text("Reading the account."), tool_use("get_portfolio", {})),
@@ -106,7 +95,7 @@ def test_planted_secrets_appear_nowhere(tmp_path: Path, sim_port: int, server: P
     assert cycle.returncode == 0, cycle.stderr
     check = catalyst(tmp_path, env, "check", "--gateway", f"127.0.0.1:{sim_port}")
     report = catalyst(tmp_path, env, "journal", "orders", "--format", "json")
-    unreachable = catalyst(tmp_path, {**env, "DATABASE_URL": database.replace(str(server.port), "1")}, "journal",
+    unreachable = catalyst(tmp_path, {**env, "DATABASE_URL": database.replace(str(own_postgres.port), "1")}, "journal",
                            "cycles")  # fmt: skip
     assert unreachable.returncode == 1 and "***" in unreachable.stderr  # the failure names the URL, masked
 

@@ -28,7 +28,6 @@ from tests.integration.reliability.test_secrets import (
     UNREACHABLE,
     leaks,
     planted,
-    server,
     with_password,
 )
 from tests.integration.test_cli_cycle import REPO
@@ -39,7 +38,7 @@ from widgets.approval import ApprovalCard
 from widgets.dialogs import HelpScreen, KillScreen
 from widgets.transcript import TranscriptView
 
-__all__ = ["server", "tmux"]  # fixtures
+__all__ = ["tmux"]  # fixtures
 
 # A bracket buy of AIA that the frozen market's gate passes (see tests/tui/test_snapshots.py), so a card comes up.
 AIA = {"symbol": "1299.HK", "side": "BUY", "quantity": 1800, "order_type": "LMT", "limit_price": 72.25,
@@ -84,8 +83,8 @@ def scanned(screens: dict[str, str]) -> list[str]:
     return [leak for name, content in screens.items() for leak in leaks(f"the {name}", content)]
 
 
-async def test_no_screen_of_the_console_shows_a_secret(tmp_path: Path, server: PostgresServer) -> None:
-    env = planted(xdg_env(tmp_path), with_password(server.new_database()))
+async def test_no_screen_of_the_console_shows_a_secret(tmp_path: Path, own_postgres: PostgresServer) -> None:
+    env = planted(xdg_env(tmp_path), with_password(own_postgres.new_database()))
     screens: dict[str, str] = {}
     script = (turn(text("Reading the account."), tool_use("get_portfolio", {})),
               turn(text("AIA is up on volume: a bracket buy."), tool_use("execute_trade", AIA)),
@@ -186,10 +185,10 @@ def settings_file(tmp_path: Path) -> Path:
     return folder / "settings.yaml"
 
 
-def test_a_real_terminal_never_shows_a_secret(tmux: Tmux, tmp_path: Path, server: PostgresServer) -> None:
+def test_a_real_terminal_never_shows_a_secret(tmux: Tmux, tmp_path: Path, own_postgres: PostgresServer) -> None:
     """`catalyst --brain claude` under tmux at 120x40, every planted secret in its environment: the panes, a card,
     the help, the kill switch's question, and the terminal once it has quit."""
-    env = planted({**xdg_env(tmp_path), "LANG": "C.UTF-8"}, with_password(server.new_database()))
+    env = planted({**xdg_env(tmp_path), "LANG": "C.UTF-8"}, with_password(own_postgres.new_database()))
     screens: dict[str, str] = {}
 
     def seen(name: str, *words: str) -> bool:
@@ -209,8 +208,7 @@ def test_a_real_terminal_never_shows_a_secret(tmux: Tmux, tmp_path: Path, server
         variables = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items())
         app = shlex.join([sys.executable, "-m", "catalyst_tui", "--config", str(settings_file(tmp_path)), "--brain",
                           "claude"])  # fmt: skip
-        # A tmux server started under pytest passes COLUMNS=80 LINES=24 on, and the app would believe them.
-        tmux.start(f"cd {shlex.quote(str(tmp_path))} && env -u COLUMNS -u LINES {variables} {app}; "
+        tmux.start(f"cd {shlex.quote(str(tmp_path))} && env {variables} {app}; "
                    f"echo EXIT=$? > {shlex.quote(str(exit_file))}", *SIZE)  # fmt: skip
         tmux.run("set-option", "-w", "-t", "catalyst", "remain-on-exit", "on")  # the terminal stays to be read
         until(lambda: seen("main screen", "Positions", "Transcript", "SIMULATED", "1299.HK"), "the panes", tmux)
