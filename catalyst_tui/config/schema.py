@@ -129,7 +129,7 @@ class ScheduleSettings:
 
 @dataclass(frozen=True)
 class JournalSettings:
-    url: str = ""
+    url: str = field(default="", repr=False)  # may carry the database password: never in a repr or a traceback
     log_level: LogLevel = LogLevel.INFO
     log_keep_days: int = limits(30, min=1, max=3650)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -19,7 +19,7 @@ class JournalUrlError(ValueError):
 @dataclass(frozen=True)
 class JournalTarget:
     engine: str  # "sqlite" or "postgresql"
-    location: str  # the SQLite file's path, or the PostgreSQL connection URL (with its password)
+    location: str = field(repr=False)  # the SQLite file's path, or the PostgreSQL URL (with its password)
 
     @property
     def display(self) -> str:

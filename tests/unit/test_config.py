@@ -19,6 +19,8 @@ from catalyst_tui.config import (
     gateway_overrides,
     load_settings,
 )
+from catalyst_tui.config.schema import JournalSettings
+from catalyst_tui.journal.urls import parse_journal_url
 
 SHIPPED = Path(__file__).parents[2] / "config" / "settings.yaml"
 
@@ -257,3 +259,11 @@ def test_bad_gateway_flag() -> None:
 
 def test_missing_file(tmp_path: Path) -> None:
     assert fail(tmp_path / "nope.yaml").problem == "config file not found"
+
+
+def test_a_journal_url_never_shows_in_a_repr() -> None:
+    """A crash report or a debug print of the settings must not carry the database password."""
+
+    url = "postgresql://catalyst:hunter2-secret@127.0.0.1:5432/journal"
+    assert "hunter2" not in repr(JournalSettings(url=url))
+    assert "hunter2" not in repr(parse_journal_url(url))
