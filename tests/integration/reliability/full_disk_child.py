@@ -129,6 +129,7 @@ async def session(pilot: Pilot[Any], app: CatalystApp, disk: Path, test: Parent)
     left = fill(disk, LEFT_FREE)
     acknowledged, refusal = await run_out(engine, disk)
     await wait_for(pilot, lambda: "JOURNAL FAILED" in status_bar(app), "the status bar to say the journal failed")
+    await wait_for(pilot, lambda: any(t.startswith("Journal failed") for t in toasts(app)), "the toast")  # posted
     status = engine.journal.status
     await test.tell("full", left=left, acknowledged=acknowledged, refusal=refusal, status_bar=status_bar(app),
                     toasts=toasts(app), journal=[status.state, status.reason])  # fmt: skip
@@ -148,7 +149,8 @@ async def session(pilot: Pilot[Any], app: CatalystApp, disk: Path, test: Parent)
     freed = loop.time()
     await wait_for(pilot, lambda: engine.journal.status.state is JournalState.WRITING, "the journal to recover")
     recovered = loop.time() - freed
-    await pilot.pause(0.2)  # one more frame of the status bar, drawn at the app's rate
+    await wait_for(pilot, lambda: any(t.startswith("Journal back") for t in toasts(app)), "the toast")  # posted
+    await wait_for(pilot, lambda: "JOURNAL FAILED" not in status_bar(app), "the status bar")  # drawn at its rate
     await test.tell("recovered", seconds=recovered, status_bar=status_bar(app), toasts=toasts(app))
 
     await press_and_confirm(pilot, "r", ConfirmScreen)
