@@ -27,18 +27,29 @@ def instrument_of(contract: Contract) -> Instrument:
     return normalize(contract.symbol.replace(" ", "."))
 
 
+MAX_RESOLVED = 10_000  # symbols remembered; past this, normalized each time (a model could make up endless ones)
+
+
 class Contracts:
     def __init__(self, ib: IB, clock: Clock) -> None:
         self.ib = ib
         self.clock = clock
         self._details: dict[str, InstrumentDetails] = {}
         self._contracts: dict[str, Contract] = {}
+        self._resolved: dict[str, Instrument] = {}
 
     def resolve(self, symbol: str) -> Instrument:
+        """Remembered, because the console asks for every watched symbol's quote several times a second."""
+        known = self._resolved.get(symbol) if isinstance(symbol, str) else None
+        if known is not None:
+            return known
         try:
-            return normalize(symbol)
+            instrument = normalize(symbol)
         except SymbolError as exc:
             raise UnknownInstrument(str(exc)) from None
+        if len(self._resolved) < MAX_RESOLVED:
+            self._resolved[symbol] = instrument
+        return instrument
 
     def cached(self, instrument: Instrument) -> InstrumentDetails | None:
         return self._details.get(instrument.display)

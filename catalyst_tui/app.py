@@ -33,14 +33,14 @@ from catalyst_tui.desk import day_start
 from catalyst_tui.engine import Engine
 from catalyst_tui.journal import JournalError, JournalState, JournalStatus
 from catalyst_tui.logs import crash_report, known_secrets
-from catalyst_tui.models import Decision, Market, Proposal, Quote
+from catalyst_tui.models import Decision, Market, Position, Proposal
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
 from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
-from widgets.quotes import QuoteBoard
+from widgets.quotes import LiveQuotes, QuoteBoard
 from widgets.status import Banner, StatusBar
 from widgets.transcript import TranscriptView
 
@@ -206,11 +206,10 @@ class CatalystApp(App[int]):
             due.at if due else None, now, account.daily_pnl if account else None, base, self.llm_cost, self._note(),
         )  # fmt: skip
 
-    def _quotes(self, positions: list[object]) -> dict[str, Quote | None]:
+    def _quotes(self, positions: list[Position]) -> LiveQuotes:
         assert self.engine is not None
-        symbols = list(dict.fromkeys([*self.settings.markets.watchlist,
-                                      *(p.instrument.display for p in positions)]))  # type: ignore[attr-defined]  # fmt: skip
-        return {s: self.engine.broker.quote(s) for s in symbols}
+        symbols = [*self.settings.markets.watchlist, *(p.instrument.display for p in positions)]
+        return LiveQuotes(symbols, self.engine.broker.quote)
 
     def _phases(self, now: datetime) -> tuple[str, str]:
         """The exchanges' own phases, or the simulator's round-the-clock market when that is what trades."""

@@ -10,8 +10,8 @@ reads the same with NO_COLOR; colour only repeats it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import ClassVar, NamedTuple, TypeGuard
 
@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from catalyst_tui.models import Quote
-from widgets.strips import styled
+from widgets.strips import StyleMemo, styled
 
 MISSING = "-"
 """What a value the market has not given looks like: never 0, which would be a price."""
@@ -146,6 +146,29 @@ def _span(column: int) -> tuple[int, int]:
     return start, start + COLUMNS[column][1]
 
 
+class LiveQuotes(Mapping[str, "Quote | None"]):
+    """Symbols in display order, each quote read only when asked for: the board reads only the rows it shows."""
+
+    def __init__(self, symbols: Sequence[str], quote_of: Callable[[str], Quote | None]) -> None:
+        self._symbols = tuple(dict.fromkeys(symbols))
+        self._known = frozenset(self._symbols)
+        self._quote_of = quote_of
+
+    def __getitem__(self, symbol: str) -> Quote | None:
+        if symbol not in self._known:
+            raise KeyError(symbol)
+        return self._quote_of(symbol)
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+
 class QuoteBoard(ScrollView, can_focus=True):
     """Latest quote per symbol, one line each under a fixed header line.
 
@@ -173,9 +196,12 @@ class QuoteBoard(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._symbols: list[str] = []
-        self._rows: list[_Row] = []
+        self._rows: list[_Row | None] = []  # None: not read since its quote may have changed (it was off screen)
+        self._quotes: Mapping[str, Quote | None] = {}
+        self._now = datetime.min.replace(tzinfo=UTC)
         self._strips: dict[int, Strip] = {}  # row index -> the row's uncropped line
         self._header: Strip | None = None
+        self._styles = StyleMemo(self)
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -184,13 +210,16 @@ class QuoteBoard(ScrollView, can_focus=True):
 
     def row_text(self, index: int) -> str:
         """The plain text of one row, as it is drawn (for tests and for copying)."""
-        return self._rows[index].text
+        return self._row_at(index).text
 
     def show(self, quotes: Mapping[str, Quote | None], now: datetime) -> None:
         """Patch the board to `quotes` (in display order), repainting only the lines whose text changed.
 
+        Only the rows on screen are read from `quotes` now; the others are read when they scroll into view, so
+        `quotes` may be a lazy mapping and a board of hundreds of symbols costs what its visible rows cost.
         `now` comes from the app's clock: ages are computed from it, never from the system clock.
         """
+        self._quotes, self._now = quotes, now
         if any(symbol not in quotes for symbol in self._symbols):
             kept = [(s, r) for s, r in zip(self._symbols, self._rows, strict=True) if s in quotes]
             self._symbols = [s for s, _ in kept]
@@ -201,10 +230,14 @@ class QuoteBoard(ScrollView, can_focus=True):
         for symbol in quotes:
             if symbol not in known:
                 self._symbols.append(symbol)
-                self._rows.append(_Row("", False, False, 0))
+                self._rows.append(None)
                 known.add(symbol)
-        for index, symbol in enumerate(self._symbols):
-            row = _row(symbol, quotes[symbol], now)
+        shown = self._shown_rows()
+        for index in range(len(self._rows)):
+            if index not in shown:
+                self._rows[index] = None  # read again when it scrolls into view
+                continue
+            row = _row(self._symbols[index], quotes[self._symbols[index]], now)
             if row != self._rows[index]:
                 self._rows[index] = row
                 self._strips.pop(index, None)
@@ -213,9 +246,23 @@ class QuoteBoard(ScrollView, can_focus=True):
         if self.virtual_size != size:
             self.virtual_size = size
 
+    def _shown_rows(self) -> range:
+        """The rows under the header right now."""
+        top = self.scroll_offset.y
+        return range(top, min(len(self._rows), top + max(0, self.size.height - 1)))
+
+    def _row_at(self, index: int) -> _Row:
+        row = self._rows[index]
+        if row is None:
+            symbol = self._symbols[index]
+            row = self._rows[index] = _row(symbol, self._quotes.get(symbol), self._now)
+            self._strips.pop(index, None)
+        return row
+
     def notify_style_update(self) -> None:
         """A theme or CSS change restyles every line: drop the cached strips."""
         super().notify_style_update()
+        self._styles.clear()
         self._strips.clear()
         self._header = None
 
@@ -223,7 +270,7 @@ class QuoteBoard(ScrollView, can_focus=True):
         """Line 0 is the header and never scrolls; line y > 0 is row `scroll_y + y - 1`."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        base = self._styles.base
         if y == 0:
             strip = self._header_strip(base)
         else:
@@ -235,23 +282,23 @@ class QuoteBoard(ScrollView, can_focus=True):
 
     def _header_strip(self, base: Style) -> Strip:
         if self._header is None:
-            text = Text(HEADER, style=base + self.get_component_rich_style("quote-board--header"), end="")
+            text = Text(HEADER, style=base + self._styles.component("quote-board--header"), end="")
             self._header = Strip(styled(text.render(self.app.console)), cell_len(HEADER))
         return self._header
 
     def _row_strip(self, index: int, base: Style) -> Strip:
-        strip = self._strips.get(index)
+        strip = self._strips.get(index) if self._rows[index] is not None else None
         if strip is None:
-            row = self._rows[index]
+            row = self._row_at(index)
             text = Text(row.text, style=base, end="")
             if row.direction:
                 start, end = _span(_CHANGE_COLUMN)
                 component = "quote-board--up" if row.direction > 0 else "quote-board--down"
-                text.stylize(self.get_component_rich_style(component), start, end)
+                text.stylize(self._styles.component(component), start, end)
             if row.delayed:
-                text.stylize(self.get_component_rich_style("quote-board--delayed"))
+                text.stylize(self._styles.component("quote-board--delayed"))
             if row.stale:
-                text.stylize(self.get_component_rich_style("quote-board--stale"))
+                text.stylize(self._styles.component("quote-board--stale"))
             strip = Strip(styled(text.render(self.app.console)), cell_len(row.text))
             self._strips[index] = strip
         return strip

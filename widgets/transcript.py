@@ -39,7 +39,7 @@ from textual.strip import Strip
 
 from catalyst_tui.agent.events import Delta, Entry
 from catalyst_tui.journal.records import EntryKind
-from widgets.strips import styled
+from widgets.strips import StyleMemo, styled
 
 DEFAULT_MAX_LINES = 5000
 THINKING_HIDDEN = "[thinking hidden]"
@@ -111,6 +111,7 @@ class TranscriptView(ScrollView, can_focus=True):
         classes: str | None = None,
     ) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        self._base_style = StyleMemo(self)
         if max_lines < 1:
             raise ValueError(f"max_lines must be at least 1, not {max_lines}")
         self.max_lines = max_lines
@@ -362,6 +363,7 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base_style.clear()
         if self.is_mounted and self._read_styles():
             self._rebuild()
 
@@ -371,7 +373,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self._base_style.base
         if index < len(self._strips):
             strip = self._strips[index]
         elif index - len(self._strips) < len(self._tail):

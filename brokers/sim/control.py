@@ -17,7 +17,7 @@ HELP = """commands (times are on the simulator's clock):
   logout | login       close new connections at once, as a gateway that is not logged in does | accept them
   headline SYMBOL TEXT put a headline on the news wire for SYMBOL (700, AAPL, …)
   move SYMBOL PERCENT  gap SYMBOL's price by PERCENT at once (move 700 -5)
-  status               clients, working orders and executions
+  status               clients (with their quote streams), working orders and executions
   orders               each orderRef, how many times it was placed, and its order now
   help                 this list"""
 
@@ -96,7 +96,7 @@ async def _login(gateway: SimGateway, _: str) -> str:
 
 async def _headline(gateway: SimGateway, arg: str) -> str:
     symbol, _, text = arg.partition(" ")
-    stock = find(symbol, "", "", 0)
+    stock = find(symbol, "", "", 0, gateway.stocks)
     if stock is None or not text.strip():
         raise CommandError("usage: headline SYMBOL TEXT, with a symbol of the simulator's universe")
     item = gateway.news.inject(stock, text.strip(), gateway.clock.now())
@@ -105,7 +105,7 @@ async def _headline(gateway: SimGateway, arg: str) -> str:
 
 async def _move(gateway: SimGateway, arg: str) -> str:
     symbol, _, text = arg.partition(" ")
-    stock = find(symbol, "", "", 0)
+    stock = find(symbol, "", "", 0, gateway.stocks)
     try:
         percent = float(text)
     except ValueError:
@@ -117,7 +117,7 @@ async def _move(gateway: SimGateway, arg: str) -> str:
 
 async def _status(gateway: SimGateway, _: str) -> str:
     working = sum(1 for o in gateway.broker.orders.values() if o.status in WORKING)
-    clients = ", ".join(str(c) for c in sorted(gateway.clients)) or "none"
+    clients = ", ".join(f"{c} ({len(gateway.clients[c].quotes)} quotes)" for c in sorted(gateway.clients)) or "none"
     return f"clients: {clients}; working orders: {working}; executions: {len(gateway.broker.executions)}"
 
 

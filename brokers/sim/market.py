@@ -61,6 +61,7 @@ class SimMarket:
         for book in self.books.values():
             book.day = start.astimezone(sessions.zone(book.stock)).date()
         self.steps = 0
+        self.still: frozenset[int] = frozenset()  # con_ids something else trades (the bench's tape): no random walk
 
     @staticmethod
     def _open_book(stock: Stock, seed: int) -> Book:
@@ -83,6 +84,8 @@ class SimMarket:
             self.time += step
             self.steps += 1
             for book in self.books.values():
+                if book.stock.con_id in self.still:
+                    continue
                 if self.sessions.is_open(book.stock, self.time) and (self._roll_day(book) | self._step(book)):
                     changed[book.stock.con_id] = book
         return list(changed.values())

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from brokers.sim.universe import Stock, find
+from brokers.sim.universe import STOCKS, Stock, find
 
 PROVIDERS = (("SIMW", "Catalyst Simulated Newswire"), ("SIMB", "Catalyst Simulated Briefing"))
 MAX_RESULTS = 300  # IB's cap on totalResults
@@ -71,8 +71,9 @@ def parse_providers(codes: str) -> set[str]:
 
 
 class NewsDesk:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, stocks: tuple[Stock, ...] = STOCKS) -> None:
         self.seed = seed
+        self.stocks = stocks
         self._injected: list[Headline] = []
 
     def inject(self, stock: Stock, text: str, at: datetime, body: str = "", provider: str = "SIMW") -> Headline:
@@ -105,7 +106,7 @@ class NewsDesk:
         con_id, _, stamp = rest.partition("-")
         if not con_id.isdigit() or len(stamp) < 9 or not stamp.isdigit():
             return None
-        stock = find("", "", "", int(con_id))
+        stock = find("", "", "", int(con_id), self.stocks)
         if stock is None:
             return None
         day = datetime.strptime(stamp[:8], "%Y%m%d").replace(tzinfo=UTC).date()

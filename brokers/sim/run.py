@@ -25,6 +25,8 @@ class SimOptions:
     always_open: bool
     speed: float
     delayed_only: frozenset[str]
+    extra_stocks: int = 0
+    tape_rate: float = 0
 
 
 WARM_UP_HOURS = 6.5  # around the clock, the market has traded a session's worth before anyone connects
@@ -33,7 +35,8 @@ WARM_UP_HOURS = 6.5  # around the clock, the market has traded a session's worth
 async def serve(options: SimOptions) -> None:
     clock: Clock = RealClock() if options.speed == 1 else ScaledClock(options.speed)
     gateway = SimGateway(clock, seed=options.seed, always_open=options.always_open, delayed_only=options.delayed_only,
-                         warm_up_hours=WARM_UP_HOURS if options.always_open else 0)  # fmt: skip
+                         warm_up_hours=WARM_UP_HOURS if options.always_open else 0,
+                         extra_stocks=options.extra_stocks, tape_rate=options.tape_rate)  # fmt: skip
     await gateway.start(options.host, options.port)
     print(banner(options, gateway), flush=True)
     stop = asyncio.Event()

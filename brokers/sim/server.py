@@ -17,7 +17,8 @@ from brokers.sim.news import NewsDesk
 from brokers.sim.orders import Event, Executed, OrderChanged, Rejected
 from brokers.sim.session import ClientSession, money
 from brokers.sim.sessions import Sessions
-from brokers.sim.universe import STOCKS, Stock
+from brokers.sim.tape import Tape
+from brokers.sim.universe import STOCKS, Stock, synthetic
 from catalyst_tui.clock import Clock
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -43,6 +44,8 @@ class SimGateway:
         step_seconds: float = 0.25,
         delayed_only: frozenset[str] = frozenset(),
         warm_up_hours: float = 0,
+        extra_stocks: int = 0,
+        tape_rate: float = 0,
     ) -> None:
         self.clock = clock
         self.seed = seed
@@ -50,12 +53,14 @@ class SimGateway:
         # Warmed up, the market has been trading for a while when the first client connects: today's change,
         # volume and intraday range are already there, as at a gateway one logs into mid-session.
         start = clock.now() - timedelta(hours=warm_up_hours)
-        self.market = SimMarket(STOCKS, seed, start, self.sessions, step_seconds)
+        self.stocks = STOCKS + synthetic(extra_stocks)
+        self.market = SimMarket(self.stocks, seed, start, self.sessions, step_seconds)
         if warm_up_hours:
             self.market.warm_up(clock.now())
         self.account = SimAccount(account_id)
         self.broker = SimBroker(self.market, self.account)
-        self.news = NewsDesk(seed)
+        self.news = NewsDesk(seed, self.stocks)
+        self.tape = Tape(self, self.stocks[len(STOCKS) :], tape_rate) if tape_rate else None
         self.delayed_only = delayed_only  # markets ("HK", "US") the account has no live data for
         self.clients: dict[int, ClientSession] = {}
         self.host = "127.0.0.1"
@@ -77,6 +82,8 @@ class SimGateway:
         self.host = host
         await self._listen(port)
         self._market_task = asyncio.create_task(self._run_market(), name="sim-market")
+        if self.tape is not None:
+            self._tasks.add(asyncio.create_task(self.tape.run(), name="sim-tape"))
         return self.port
 
     async def _listen(self, port: int) -> None:

@@ -109,7 +109,7 @@ class ClientSession(DataRequests):
     def resolve(self, ref: ContractRef) -> Stock | None:
         if ref.sec_type not in ("", "STK"):
             return None
-        return find(ref.symbol, ref.exchange, ref.currency, ref.con_id)
+        return find(ref.symbol, ref.exchange, ref.currency, ref.con_id, self.gateway.stocks)
 
     def known_stock(self, req_id: int, ref: ContractRef) -> Stock | None:
         """The stock a request names, or None after answering error 200 for it, as IB does."""

@@ -114,13 +114,33 @@ def market_rule(rule_id: int) -> list[tuple[Decimal, Decimal]] | None:
     return None
 
 
-def find(symbol: str, exchange: str, currency: str, con_id: int) -> Stock | None:
+SYNTHETIC_CON_ID = 800_000_000
+SYNTHETIC_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+MAX_SYNTHETIC = len(SYNTHETIC_LETTERS) ** 3
+
+
+def synthetic(count: int) -> tuple[Stock, ...]:
+    """`count` made-up NYSE stocks, ZAAA, ZAAB, …: a universe as wide as a bench needs (the real list has 24).
+    No real ticker starts with Z in the list above, so they never shadow one."""
+    if not 0 <= count <= MAX_SYNTHETIC:
+        raise ValueError(f"between 0 and {MAX_SYNTHETIC} synthetic stocks, not {count}")
+    stocks = []
+    for n in range(count):
+        a, rest = divmod(n, 26 * 26)
+        b, c = divmod(rest, 26)
+        symbol = "Z" + SYNTHETIC_LETTERS[a] + SYNTHETIC_LETTERS[b] + SYNTHETIC_LETTERS[c]
+        price = D(20 + n % 480)
+        stocks.append(_us(SYNTHETIC_CON_ID + n, symbol, "NYSE", f"SYNTHETIC {symbol} CORP", str(price), 0.3, 5_000_000))
+    return tuple(stocks)
+
+
+def find(symbol: str, exchange: str, currency: str, con_id: int, stocks: tuple[Stock, ...] = STOCKS) -> Stock | None:
     """Resolve a contract the way IB does: by conId, or by symbol with a matching exchange and currency."""
-    for stock in STOCKS:
+    for stock in stocks:
         if con_id and stock.con_id == con_id:
             return stock
     wanted = symbol.upper().strip()
-    for stock in STOCKS:
+    for stock in stocks:
         if stock.symbol != wanted:
             continue
         if currency and currency != stock.currency:

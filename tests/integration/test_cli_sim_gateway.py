@@ -80,7 +80,7 @@ async def test_faults_typed_at_the_running_simulator(tmp_path: Path) -> None:
         codes: list[int] = []
         ib.errorEvent += lambda req_id, code, text, contract: codes.append(code)
         await ib.connectAsync("127.0.0.1", port, clientId=5, timeout=5)
-        assert command("status") == "clients: 5; working orders: 0; executions: 0"
+        assert command("status") == "clients: 5 (0 quotes); working orders: 0; executions: 0"
         assert command("lost") == "sent error 1100 to 1 client(s)"
         await until(lambda: 1100 in codes, what="error 1100 at the client")
         assert command("refuse soon") == "? expected a number of seconds, got 'soon'"
