@@ -16,6 +16,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import ClassVar, NamedTuple, TypeGuard
 
 from rich.cells import cell_len
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.geometry import Size
@@ -23,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from catalyst_tui.models import Quote
-from widgets.strips import StyleMemo, styled
+from widgets.strips import StyleMemo, rendered
 
 MISSING = "-"
 """What a value the market has not given looks like: never 0, which would be a price."""
@@ -283,22 +284,26 @@ class QuoteBoard(ScrollView, can_focus=True):
     def _header_strip(self, base: Style) -> Strip:
         if self._header is None:
             text = Text(HEADER, style=base + self._styles.component("quote-board--header"), end="")
-            self._header = Strip(styled(text.render(self.app.console)), cell_len(HEADER))
+            self._header = Strip(rendered(text, self.app.console), cell_len(HEADER))
         return self._header
 
     def _row_strip(self, index: int, base: Style) -> Strip:
+        """Built straight from segments, not through rich's Text: a busy board rebuilds dozens of rows a second."""
         strip = self._strips.get(index) if self._rows[index] is not None else None
         if strip is None:
             row = self._row_at(index)
-            text = Text(row.text, style=base, end="")
+            flags = [self._styles.component(c) for c, on in (("quote-board--delayed", row.delayed),
+                                                              ("quote-board--stale", row.stale)) if on]  # fmt: skip
+            whole = Style.chain(base, *flags)
+            start, end = _span(_CHANGE_COLUMN)
+            change = whole
             if row.direction:
-                start, end = _span(_CHANGE_COLUMN)
-                component = "quote-board--up" if row.direction > 0 else "quote-board--down"
-                text.stylize(self._styles.component(component), start, end)
-            if row.delayed:
-                text.stylize(self._styles.component("quote-board--delayed"))
-            if row.stale:
-                text.stylize(self._styles.component("quote-board--stale"))
-            strip = Strip(styled(text.render(self.app.console)), cell_len(row.text))
+                direction = self._styles.component("quote-board--up" if row.direction > 0 else "quote-board--down")
+                change = Style.chain(base, direction, *flags)
+            if change == whole:
+                parts: tuple[tuple[str, Style], ...] = ((row.text, whole),)
+            else:
+                parts = ((row.text[:start], whole), (row.text[start:end], change), (row.text[end:], whole))
+            strip = Strip([Segment(text, style) for text, style in parts if text], cell_len(row.text))
             self._strips[index] = strip
         return strip

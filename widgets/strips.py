@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.widget import Widget
 
 
-def styled(segments: Iterable[Segment]) -> list[Segment]:
-    """Every segment with a style: Textual's NO_COLOR filter reads each one's colour, and rich leaves some None."""
-    return [Segment(seg.text, seg.style or Style.null(), seg.control) for seg in segments]
+def rendered(text: Text, console: Console) -> list[Segment]:
+    """A Text's segments, each carrying the Text's own style.
+
+    rich leaves the style off when a Text has no spans (a plain header, a plain transcript line lost its colour),
+    and leaves some segments' style None, which Textual's NO_COLOR filter cannot read."""
+    base = console.get_style(text.style, default=Style.null())
+    return [Segment(seg.text, base + seg.style if seg.style else base, seg.control) for seg in text.render(console)]
 
 
 class StyleMemo:

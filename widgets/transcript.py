@@ -39,7 +39,7 @@ from textual.strip import Strip
 
 from catalyst_tui.agent.events import Delta, Entry
 from catalyst_tui.journal.records import EntryKind
-from widgets.strips import StyleMemo, styled
+from widgets.strips import StyleMemo, rendered
 
 DEFAULT_MAX_LINES = 5000
 THINKING_HIDDEN = "[thinking hidden]"
@@ -343,7 +343,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def _wrap(self, text: str, kind: str) -> list[Strip]:
         console = self.app.console
         lines = Text(text, style=self._styles.get(kind, Style()), end="").wrap(console, self._width, overflow="fold")
-        return [Strip(styled(line.render(console)), line.cell_len) for line in lines]
+        return [Strip(rendered(line, console), line.cell_len) for line in lines]
 
     def _read_styles(self) -> bool:
         """Read the component styles; True when they changed."""
