@@ -20,6 +20,7 @@ from widgets.orders import OrdersTable
 from widgets.positions import TOTAL_KEY, PositionsTable
 from widgets.quotes import QuoteBoard
 from widgets.status import Banner, StatusBar
+from widgets.transcript import TranscriptView
 
 D = Decimal
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
@@ -253,3 +254,30 @@ async def test_the_status_bar_fits_its_width_and_counts_down_from_the_given_now(
         bar.show(down, "open", "closed", None, NOW, None, "USD", None)
         await pilot.pause()
         assert bar.text.startswith("gateway DOWN (attempt 4): refused |") and bar.has_class("-alert")
+
+
+async def test_plain_lines_keep_their_style() -> None:
+    """rich draws a Text without spans unstyled: the header must still be bold, and a system note the warning
+    colour, on lines where nothing else is styled."""
+    board, transcript = QuoteBoard(), TranscriptView()
+    async with TwoPanes(board, transcript).run_test(size=(80, 12)) as pilot:
+        board.show({"MSFT": None}, NOW)
+        transcript.note("the journal is back")
+        transcript.flush()
+        await pilot.pause()
+        header = board.render_line(0)
+        assert header.text.startswith("Symbol") and all(
+            seg.style and seg.style.bold for seg in header if seg.text.strip()
+        )
+        warning = transcript.get_component_rich_style("transcript--system", partial=True).color
+        note = next(line for line in (transcript.render_line(y) for y in range(5)) if "journal is back" in line.text)
+        assert all(seg.style and seg.style.color == warning for seg in note if seg.text.strip())
+
+
+class TwoPanes(App[None]):
+    def __init__(self, *widgets: Widget) -> None:
+        super().__init__()
+        self.widgets = widgets
+
+    def compose(self) -> ComposeResult:
+        yield from self.widgets
