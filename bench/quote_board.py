@@ -90,6 +90,12 @@ class Simulator:
         self.process.terminate()
         self.process.wait(30)
 
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
 
 def write_config(root: Path, symbols: int) -> Path:
     names = ", ".join(s.symbol for s in synthetic(symbols))
@@ -120,7 +126,7 @@ def screen_figures(name: str, chunks: list[Chunk], seconds: float, cpu: float) -
             latencies.append((arrived - sent_at(Decimal(text.replace(",", "")), arrived)).total_seconds() * 1000)
     if not latencies:
         raise RuntimeError(f"{name}: no tape price reached the screen")
-    q = statistics.quantiles(latencies, n=100)
+    q = statistics.quantiles(latencies, n=100, method="inclusive")
     return Figures(name, cpu, count / seconds, statistics.median(latencies), q[98], len(seen))
 
 

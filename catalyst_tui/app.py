@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
 from textual.widget import Widget
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from catalyst_tui import markets
@@ -38,6 +37,7 @@ from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
 from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
+from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
 from widgets.quotes import LiveQuotes, QuoteBoard
@@ -101,7 +101,7 @@ class CatalystApp(App[int]):
                     box.border_title = pane
                     yield widget
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def _pane_widgets(self) -> tuple[object, ...]:
         return (PositionsTable(id="positions"), OrdersTable(id="orders"), QuoteBoard(id="quotes"),

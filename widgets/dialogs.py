@@ -19,11 +19,19 @@ ResultT = TypeVar("ResultT")
 
 
 class OnceModal(ModalScreen[ResultT]):
-    """A modal screen that is dismissed at most once.
+    """A modal screen that is dismissed at most once, on an opaque background.
+
+    Opaque, because Textual draws a see-through modal by rendering the whole screen beneath it again, tinted, each
+    time anything beneath changes: with quotes streaming that is ten times a second, and a key on the dialog (the
+    operator's y on an approval card) waited behind it (bench/keypress.py).
 
     `answer()` records the result and dismisses. When another screen covers this one at that moment (a help
     screen over an approval card), popping would remove the wrong screen: the result is kept and delivered as soon
     as this screen is on top again. `answered` tells whether a result was given; `result` holds it.
+    """
+
+    DEFAULT_CSS = """
+    OnceModal { background: $background; }
     """
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from itertools import islice
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
@@ -73,6 +74,15 @@ class _Shown:
     seq: int  # the row shown
     height: int  # how many wrapped screen lines it takes
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Wrapped:
+    """One screen line of a kept row, as segments. Not a `Strip`: Textual caches inside a strip what it derives from
+    it (cropped, styled, rendered to ANSI), and a transcript kept all session would hold every line's copies."""
+
+    segments: tuple[Segment, ...]
+    cells: int
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -128,8 +138,8 @@ class TranscriptView(ScrollView, can_focus=True):
         # What is drawn: the wrapped strips of the shown rows, then of the partial line.
         self._width = 0
         self._shown: deque[_Shown] = deque()
-        self._strips: list[Strip] = []
-        self._tail: list[Strip] = []
+        self._strips: list[_Wrapped] = []
+        self._tail: list[_Wrapped] = []
         self._tail_text: str | None = None
         self._styles: dict[str, Style] = {}
 
@@ -335,15 +345,22 @@ class TranscriptView(ScrollView, can_focus=True):
         self._resized(at_end)
 
     def _resized(self, at_end: bool) -> None:
-        self.virtual_size = Size(self._width, len(self._strips) + len(self._tail))
+        size = Size(self._width, len(self._strips) + len(self._tail))
+        if size.width == self.virtual_size.width:
+            # Only taller: Textual's own scrollbar update, without the screen-wide layout that setting virtual_size
+            # sets off (it repaints every pane, several times a second while the model streams).
+            self.set_reactive(TranscriptView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         self.refresh()
         if at_end:
             self.scroll_end(animate=False, immediate=True, x_axis=False)
 
-    def _wrap(self, text: str, kind: str) -> list[Strip]:
+    def _wrap(self, text: str, kind: str) -> list[_Wrapped]:
         console = self.app.console
         lines = Text(text, style=self._styles.get(kind, Style()), end="").wrap(console, self._width, overflow="fold")
-        return [Strip(rendered(line, console), line.cell_len) for line in lines]
+        return [_Wrapped(tuple(rendered(line, console)), line.cell_len) for line in lines]
 
     def _read_styles(self) -> bool:
         """Read the component styles; True when they changed."""
@@ -375,12 +392,12 @@ class TranscriptView(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         style = self._base_style.base
         if index < len(self._strips):
-            strip = self._strips[index]
+            line = self._strips[index]
         elif index - len(self._strips) < len(self._tail):
-            strip = self._tail[index - len(self._strips)]
+            line = self._tail[index - len(self._strips)]
         else:
             return Strip.blank(width, style)
-        return strip.crop_extend(0, width, style).apply_style(style)
+        return Strip(line.segments, line.cells).crop_extend(0, width, style).apply_style(style)
 
 
 def _nonblank(text: str) -> list[str]:

@@ -23,6 +23,7 @@ import itertools
 import json
 import socket
 import threading
+import time
 import traceback
 from collections import deque
 from dataclasses import dataclass, field
@@ -456,8 +457,9 @@ class _ClientGone(Exception):
 class FakeClaude:
     """The fake Messages API: `with FakeClaude(*replies) as claude:` serves on `claude.base_url` until the end."""
 
-    def __init__(self, *replies: Reply, validate: bool = True) -> None:
+    def __init__(self, *replies: Reply, validate: bool = True, event_gap: float = 0.0) -> None:
         self.validate = validate
+        self.event_gap = event_gap  # seconds between stream events, to stream at a model's pace (bench/)
         self.requests: list[Recorded] = []
         self.failures: list[str] = []  # unexpected or invalid requests, described
         self._script: deque[Reply] = deque(replies)
@@ -646,6 +648,8 @@ class FakeClaude:
             for group in groups:
                 for name, data in group:
                     chunk(_sse(name, data))
+                if self.event_gap:
+                    time.sleep(self.event_gap)  # pacing the stream, as a model generates it
 
         groups = self._counted_groups(reply, rendered)
         cut = reply.after if isinstance(reply, STREAM_ONLY) else len(groups)

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import ClassVar
 
 from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 
 from catalyst_tui.broker_models import LinkPhase, LinkState
 from catalyst_tui.markets import normalize
 from catalyst_tui.models import BracketRole, Order, OrderStatus, OrderType, Position, Quote, Side
+from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import TOTAL_KEY, PositionsTable
 from widgets.quotes import QuoteBoard
@@ -281,3 +284,29 @@ class TwoPanes(App[None]):
 
     def compose(self) -> ComposeResult:
         yield from self.widgets
+
+
+class KeyedApp(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("a", "press('a')", "Alpha"), Binding("b", "press('b')", "Beta"),
+                                             Binding("z", "press('z')", "Hidden", show=False)]  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield KeyBar()
+
+    def action_press(self, key: str) -> None:
+        self.pressed.append(key)
+
+
+async def test_the_key_bar_shows_the_keys_and_a_click_presses_one() -> None:
+    app = KeyedApp()
+    async with app.run_test(size=(60, 3)) as pilot:
+        bar = app.query_one(KeyBar)
+        await pilot.pause()
+        assert bar.text == " a Alpha  b Beta "  # the hidden binding is not shown
+        await pilot.click(KeyBar, offset=(bar.text.index("Beta"), 0))
+        await pilot.click(KeyBar, offset=(1, 0))
+        assert app.pressed == ["b", "a"]

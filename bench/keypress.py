@@ -1,0 +1,129 @@
+"""Key press to screen, while quotes and the transcript both stream: the console runs on a pty, the simulator's
+tape streams 500 symbols at 2,000 trades a second, and Claude (the fake Messages API, paced like a model) streams
+a long cycle into the Transcript. The bench types `?` (the help opens) and `?` again (it closes), many times, at
+random moments, and times each from the key's bytes written to the terminal to the frame that shows the change.
+
+    PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.quote_board import APP_CLIENT, VENV, Simulator, free_port, isolated_env
+from bench.terminal import FRAME_END, Terminal, cpu_seconds
+from brokers.sim.universe import synthetic
+from tests.fakes.anthropic_server import FakeClaude, Turn, text, thinking, tool_use, turn
+
+HELP_SHOWN = "q closes this help"  # the help's last line
+HELP_GONE = "Transcript"  # a pane title: drawn again only when the whole main screen is
+TURNS = 40
+WORDS = ("momentum", "volume", "support", "resistance", "spread", "breakout", "pullback", "VWAP", "sector", "tape")
+
+
+def prose(seed: int, words: int) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(WORDS) for _ in range(words)) + "."
+
+
+def cycle_script(symbols: list[str]) -> list[Turn]:
+    """A long cycle: each turn thinks, writes and asks for a quote; every block streams in many small deltas."""
+    turns = [
+        turn(thinking(prose(n, 120), chunks=60), text(prose(n + 1000, 80), chunks=40),
+             tool_use("get_quote", {"symbol": symbols[n % len(symbols)]}))
+        for n in range(TURNS - 1)
+    ]  # fmt: skip
+    return [*turns, turn(text(prose(9999, 200), chunks=80))]
+
+
+def write_config(root: Path, symbols: list[str]) -> Path:
+    """Beside it, the system prompt, which the Claude brain reads from `prompts/` next to the settings file."""
+    shutil.copytree("config/prompts", root / "prompts", dirs_exist_ok=True)
+    path = root / "settings.yaml"
+    path.write_text(
+        f"markets:\n  watchlist: [{', '.join(symbols)}]\nschedule:\n  enabled: false\n"
+        f"agent:\n  brain: claude\n  max_turns: {TURNS}\n  cycle_token_budget: 1000000\n"
+    )
+    return path
+
+
+def press(term: Terminal, key: str, shows: str) -> float:
+    """Milliseconds from writing `key` to the arrival of the frame that shows `shows`."""
+    mark = term.mark()
+    sent = term.send(key)
+    return (term.wait_for(shows, 5, after=mark) - sent) * 1000
+
+
+@dataclass(frozen=True)
+class Phase:
+    name: str
+    opened: list[float]
+    closed: list[float]
+    cpu_pct: float
+    fps: float
+
+
+def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bool) -> Phase:
+    """One console on its own simulator; with `stream_model`, a long Claude cycle streams while keys are typed."""
+    root = Path(tempfile.mkdtemp(prefix="catalyst-keys-"))
+    port = free_port()
+    symbols = [s.symbol for s in synthetic(args.symbols)]
+    sim = Simulator(port, args.symbols, rate, isolated_env(root))
+    rng = random.Random(7)
+    opened: list[float] = []
+    closed: list[float] = []
+    try:
+        with FakeClaude(*cycle_script(symbols), event_gap=args.event_gap) as claude:
+            env = {**isolated_env(root), "ANTHROPIC_API_KEY": "bench-key", "ANTHROPIC_BASE_URL": claude.base_url}
+            argv = [str(VENV / "catalyst"), "--config", str(write_config(root, symbols)),
+                    "--gateway", f"127.0.0.1:{port}"]  # fmt: skip
+            with Terminal(argv, env=env) as term:
+                sim.wait_streaming(APP_CLIENT, args.symbols)
+                if stream_model:
+                    term.send("c")
+                    term.wait_for("get_quote", 60)  # the cycle is streaming
+                mark, cpu, started = term.mark(), cpu_seconds(term.pid), time.monotonic()
+                for _ in range(args.presses):
+                    time.sleep(rng.uniform(0.05, 0.3))  # a random moment in the drawing cycle
+                    opened.append(press(term, "?", HELP_SHOWN))
+                    time.sleep(rng.uniform(0.05, 0.3))
+                    closed.append(press(term, "?", HELP_GONE))
+                elapsed = time.monotonic() - started
+                cpu = (cpu_seconds(term.pid) - cpu) / elapsed * 100
+                fps = sum(c.data.count(FRAME_END) for c in term.since(mark)) / elapsed
+    finally:
+        sim.stop()
+    return Phase(name, opened, closed, cpu, fps)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--symbols", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=2000)
+    parser.add_argument("--presses", type=int, default=100, help="times the help is opened and closed")
+    parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
+    args = parser.parse_args()
+    phases = [run_phase("quiet: 1 trade/s, no cycle", args, 1, False),
+              run_phase(f"{args.rate:g} trades/s + Claude streaming", args, args.rate, True)]  # fmt: skip
+    report(args, phases)
+
+
+def report(args: argparse.Namespace, phases: list[Phase]) -> None:
+    print(f"\n{args.symbols} symbols; the model streams an event every {args.event_gap * 1000:g} ms")
+    print(f"{'phase':<36} {'key':<14} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
+    for phase in phases:
+        for key, values in (("? opens help", phase.opened), ("? closes help", phase.closed)):
+            p99 = statistics.quantiles(values, n=100, method="inclusive")[98]
+            print(f"{phase.name:<36} {key:<14} {len(values):>7} {statistics.median(values):>7.1f} {p99:>7.1f} "
+                  f"{max(values):>7.1f} {phase.cpu_pct:>6.1f} {phase.fps:>5.1f}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
