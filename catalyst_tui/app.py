@@ -117,6 +117,11 @@ class CatalystApp(App[int]):
         self.set_interval(1, self._tick_card, name="card-countdown")
         self.set_interval(COST_EVERY_SECONDS, self._refresh_cost, name="llm-cost")
         self._fit(self.size.width, self.size.height)
+
+    def on_ready(self) -> None:
+        """The first frame is out: the banner and status bar follow at once, not at the draw timer's first tick, and
+        only then does the engine start, whose imports and simulator warm-up would share the CPU with that frame."""
+        self.draw()
         self.run_engine()
 
     def _fatal_error(self) -> None:

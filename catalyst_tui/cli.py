@@ -67,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument(
         "--delayed-only", choices=("hk", "us", "all"), help="no live data subscription for HK, US or all markets"
     )
+    sim.add_argument(
+        "--extra-stocks",
+        type=stock_count,
+        default=0,
+        metavar="N",
+        help="add N synthetic NYSE stocks (ZAAA, ZAAB, …) to the 24 of the universe, for benchmarks",
+    )
+    sim.add_argument(
+        "--tape",
+        type=positive_float,
+        metavar="RATE",
+        help="trade the synthetic stocks in turn, RATE trades a second, each price the time it was sent",
+    )
     check = commands.add_parser("check", help="test the connection to IB Gateway; exit 0 if it works, 1 if not")
     check.add_argument("--gateway", dest="check_gateway", metavar="HOST:PORT", help="the gateway to test")
     check.add_argument("--quiet", action="store_true", help="one line, for a cron health check")
@@ -122,6 +135,18 @@ def since_argument(text: str) -> datetime:
         return parse_since(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def stock_count(text: str) -> int:
+    from brokers.sim.universe import MAX_SYNTHETIC
+
+    try:
+        count = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= count <= MAX_SYNTHETIC:
+        raise argparse.ArgumentTypeError(f"between 0 and {MAX_SYNTHETIC}, not {count}")
+    return count
 
 
 def positive_float(text: str) -> float:
@@ -196,16 +221,20 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
     logging.getLogger("brokers.sim").addHandler(echo)
     seed = settings.broker.sim_seed if args.seed is None else args.seed
     delayed = {"hk": {"HK"}, "us": {"US"}, "all": {"HK", "US"}}.get(args.delayed_only or "", set())
-    return run(SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed)))
+    if args.tape and not args.extra_stocks:
+        print("catalyst sim-gateway: --tape trades the synthetic stocks: give --extra-stocks N too", file=sys.stderr)
+        return EXIT_USAGE
+    options = SimOptions(args.host, args.port, seed, args.always_open, args.speed, frozenset(delayed),
+                         args.extra_stocks, args.tape or 0)  # fmt: skip
+    return run(options)
 
 
 def run_console(settings: Settings, env: Mapping[str, str], live: bool) -> int:
     from catalyst_tui.app import CatalystApp
+    from catalyst_tui.engine import check_brain
 
     try:
-        from catalyst_tui.engine import make_brain
-
-        make_brain(settings, env)  # say a configuration mistake in words, before the screen is taken
+        check_brain(settings, env)  # say a configuration mistake in words, before the screen is taken
     except ConfigError as exc:
         print(f"catalyst: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE

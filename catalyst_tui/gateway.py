@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -20,7 +21,9 @@ async def gateway_for(settings: BrokerSettings, clock: Clock) -> AsyncIterator[B
         yield settings
         return
     warm = SIM_WARM_UP_HOURS if settings.sim_always_open else 0
-    sim = SimGateway(clock, seed=settings.sim_seed, always_open=settings.sim_always_open, warm_up_hours=warm)
+    # The warm-up is a quarter of a second of CPU: on a thread, so that the console draws its first frames meanwhile.
+    sim = await asyncio.to_thread(SimGateway, clock, seed=settings.sim_seed, always_open=settings.sim_always_open,
+                                  warm_up_hours=warm)  # fmt: skip
     port = await sim.start("127.0.0.1", 0)
     try:
         yield replace(settings, host="127.0.0.1", port=port)

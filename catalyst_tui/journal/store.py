@@ -12,15 +12,16 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import psycopg
+from typing import TYPE_CHECKING, Any
 
 from catalyst_tui.journal.dialects import POSTGRES, SQLITE, Dialect
 from catalyst_tui.journal.errors import JournalError, JournalUnavailable, RecordError
 from catalyst_tui.journal.migrations import MIGRATIONS
 from catalyst_tui.journal.schema import check_readable, migrate
 from catalyst_tui.journal.urls import JournalTarget, parse_journal_url
+
+if TYPE_CHECKING:
+    import psycopg
 
 log = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 5
@@ -38,6 +39,11 @@ class Tx:
     def execute(self, template: str, *values: Any) -> int:
         self.cursor.execute(self.dialect.sql(template), self.dialect.params(values))
         return int(self.cursor.rowcount)
+
+    def execute_many(self, template: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """One statement for many rows: psycopg pipelines them into one round trip to PostgreSQL, not one a row."""
+        if rows:
+            self.cursor.executemany(self.dialect.sql(template), [self.dialect.params(r) for r in rows])
 
     def rows(self, template: str, *values: Any) -> list[dict[str, Any]]:
         self.cursor.execute(self.dialect.sql(template), self.dialect.params(values))
@@ -192,6 +198,8 @@ def _connect_sqlite_reader(path: str) -> sqlite3.Connection:
 
 
 def _connect_pg(target: JournalTarget, read_only: bool = False) -> psycopg.Connection[Any]:
+    import psycopg  # only PostgreSQL journals load the driver (start-up time)
+
     conn = psycopg.connect(target.location, autocommit=True, connect_timeout=CONNECT_TIMEOUT_SECONDS)
     conn.execute("SET TIME ZONE 'UTC'")
     if read_only:
@@ -204,6 +212,10 @@ def _connect_pg(target: JournalTarget, read_only: bool = False) -> psycopg.Conne
 def _unavailable(exc: Exception) -> bool:
     if isinstance(exc, sqlite3.OperationalError):
         return _sqlite_error(exc).startswith(_SQLITE_UNAVAILABLE)
+    if not type(exc).__module__.startswith("psycopg"):
+        return False
+    import psycopg  # loaded already, by the connection that raised this (start-up time)
+
     return isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError)
 
 

@@ -14,8 +14,6 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from catalyst_tui.models import Market
 
 _LOOKAHEAD_DAYS = 20  # longer than any run of closed days (Lunar New Year plus a weekend)
@@ -98,6 +96,8 @@ EXCHANGES: dict[Market, Exchange] = {Market.HK: HKEX, Market.US: NYSE}
 
 @lru_cache(maxsize=16)
 def _calendar(code: str, year: int, category: str) -> frozenset[date]:
+    import holidays  # loaded at the first question about a holiday, not before the first frame (start-up time)
+
     return frozenset(holidays.financial_holidays(code, years=year, categories=(category,)).keys())
 
 
