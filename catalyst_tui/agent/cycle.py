@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from catalyst_tui.agent.brain import Brain, BrainOutcome
 from catalyst_tui.agent.context import cycle_context, universe
+from catalyst_tui.agent.daily_bars import DailyBars
 from catalyst_tui.agent.events import CycleClosed, CycleOpened, Entry, Event
 from catalyst_tui.agent.executor import ToolExecutor
 from catalyst_tui.clock import Clock
@@ -84,6 +85,7 @@ class CycleRunner:
     def __init__(self, desk: Desk, journal: Journal, settings: Settings, clock: Clock, brain: Brain) -> None:
         self.desk, self.journal, self.settings, self.clock, self.brain = desk, journal, settings, clock, brain
         self.listeners: list[Callable[[Event], None]] = []
+        self.daily_bars = DailyBars(desk.broker)  # the scan's history, fetched once a day rather than every cycle
 
     async def run(self, market: str, trigger: str) -> CycleReport:
         cycle_id = new_id("cyc")
@@ -97,7 +99,8 @@ class CycleRunner:
         if skip:
             transcript.say(f"Skipped: {skip.reason}")
             return await self._end(cycle_id, market, BrainOutcome(skip.outcome, error=skip.reason), 0)
-        executor = ToolExecutor(self.desk, self.settings, self.clock, transcript.emit, cycle_id, market)
+        executor = ToolExecutor(self.desk, self.settings, self.clock, transcript.emit, cycle_id, market,
+                                self.daily_bars)  # fmt: skip
         try:
             outcome = await self.brain.run(cycle_context(self.desk, self.settings, market, self.clock.now()),
                                            executor, transcript.emit)  # fmt: skip

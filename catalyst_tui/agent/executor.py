@@ -17,6 +17,7 @@ from typing import Any
 from catalyst_tui import markets
 from catalyst_tui.agent import views
 from catalyst_tui.agent.context import universe
+from catalyst_tui.agent.daily_bars import DailyBars
 from catalyst_tui.agent.events import Emit, Entry, ToolResult
 from catalyst_tui.agent.scan import ScanInput, describe_scan, rank
 from catalyst_tui.agent.technicals import technicals_of
@@ -37,9 +38,10 @@ SCAN_CONCURRENCY = 6  # bar requests in flight at once: IB paces historical data
 
 class ToolExecutor:
     def __init__(self, desk: Desk, settings: Settings, clock: Clock, emit: Emit, cycle_id: str | None = None,
-                 market: str = "all") -> None:  # fmt: skip
+                 market: str = "all", daily_bars: DailyBars | None = None) -> None:  # fmt: skip
         self.desk, self.broker, self.settings, self.clock, self.emit = desk, desk.broker, settings, clock, emit
         self.cycle_id, self.market = cycle_id, market  # the cycle's market: "HK", "US" or "all"
+        self.daily_bars = daily_bars or DailyBars(desk.broker)  # the runner's lasts the day, across cycles
         self._done: dict[str, ToolResult] = {}
         self.orders_sent = 0
 
@@ -126,14 +128,16 @@ async def _scan(x: ToolExecutor, given: dict[str, Any], _: str) -> ToolResult:
     gate = asyncio.Semaphore(SCAN_CONCURRENCY)
 
     async def one(symbol: str) -> ScanInput:
-        async with gate:
-            try:
-                bars = await x.broker.bars(symbol, "30 D", "1 day")
-            except (LookupError, ConnectionError, TimeoutError):
-                bars = []
         market = Market.HK if symbol.endswith(".HK") else Market.US
         now = x.clock.now()
         today = now.astimezone(EXCHANGES[market].zone).date()
+        began = (markets.session_fraction(market, now) or 0) > 0
+        async with gate:
+            try:
+                bars = await x.daily_bars.bars(symbol, today, began, x.broker.quote(symbol))
+            except (LookupError, ConnectionError, TimeoutError):
+                bars = []
+        now = x.clock.now()
         # Volume so far is judged against the part of the session gone by; in the round-the-clock simulator, or
         # outside the regular session, against a whole day.
         fraction = markets.session_fraction(market, now) if markets.is_open(market, now) else None

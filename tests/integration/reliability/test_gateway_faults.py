@@ -18,6 +18,7 @@ from brokers.ibkr import IbkrBroker
 from brokers.sim.server import SimGateway
 from brokers.sim.universe import STOCKS, Stock
 from catalyst_tui.agent.cycle import CycleRunner
+from catalyst_tui.agent.daily_bars import DailyBars
 from catalyst_tui.agent.rules import RulesBrain
 from catalyst_tui.agent.schedule import Schedule, Scheduler
 from catalyst_tui.broker_models import Outcome
@@ -139,6 +140,7 @@ async def test_a_day_of_twenty_gateway_faults_loses_nothing(
     await day.run_until(at("15:10"))
     day.storm((1100, 1101, 1102) * 3, "1100/1101/1102 storm")
     await day.run_until(at("15:20"))
+    runner.daily_bars = DailyBars(broker)  # its scan asks IB for bars, as the day's first does: the drop meets it
     cut_off = await day.cycle_cut_by_drop(runner, Market.HK)
     said = recorded(journal, f"SELECT content FROM transcript WHERE cycle_id = '{cut_off.cycle_id}' ORDER BY seq")
     assert cut_off.outcome == "done" and cut_off.orders_sent == 0
