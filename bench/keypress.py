@@ -12,6 +12,7 @@ import argparse
 import random
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ class Phase:
     fps: float
 
 
-def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bool) -> Phase:
+def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bool, source: str = ".") -> Phase:
     """One console on its own simulator; with `stream_model`, a long Claude cycle streams while keys are typed."""
     root = Path(tempfile.mkdtemp(prefix="catalyst-keys-"))
     port = free_port()
@@ -81,7 +82,8 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
     closed: list[float] = []
     try:
         with FakeClaude(*cycle_script(symbols), event_gap=args.event_gap) as claude:
-            env = {**isolated_env(root), "ANTHROPIC_API_KEY": "bench-key", "ANTHROPIC_BASE_URL": claude.base_url}
+            env = {**isolated_env(root), "ANTHROPIC_API_KEY": "bench-key", "ANTHROPIC_BASE_URL": claude.base_url,
+                   "PYTHONPATH": str(Path(source).resolve())}  # fmt: skip
             argv = [str(VENV / "catalyst"), "--config", str(write_config(root, symbols)),
                     "--gateway", f"127.0.0.1:{port}"]  # fmt: skip
             with Terminal(argv, env=env) as term:
@@ -109,19 +111,30 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2000)
     parser.add_argument("--presses", type=int, default=100, help="times the help is opened and closed")
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR=LABEL",
+        action="append",
+        default=[],
+        help="also run the console from another source tree (a checkout of an earlier commit)",
+    )
     args = parser.parse_args()
-    phases = [run_phase("quiet: 1 trade/s, no cycle", args, 1, False),
-              run_phase(f"{args.rate:g} trades/s + Claude streaming", args, args.rate, True)]  # fmt: skip
+    trees = [(".", "")] + [(tree, f" ({label or tree})") for tree, _, label in (c.partition("=") for c in args.compare)]
+    phases = []
+    for tree, label in trees:
+        phases.append(run_phase(f"quiet: 1 trade/s, no cycle{label}", args, 1, False, tree))
+        phases.append(run_phase(f"{args.rate:g} trades/s + Claude streaming{label}", args, args.rate, True, tree))
     report(args, phases)
+    print(f"\ncommand: PYTHONPATH=. .venv/bin/python {' '.join(sys.argv)}")
 
 
 def report(args: argparse.Namespace, phases: list[Phase]) -> None:
     print(f"\n{args.symbols} symbols; the model streams an event every {args.event_gap * 1000:g} ms")
-    print(f"{'phase':<36} {'key':<14} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
+    print(f"{'phase':<48} {'key':<14} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
     for phase in phases:
         for key, values in (("? opens help", phase.opened), ("? closes help", phase.closed)):
             p99 = statistics.quantiles(values, n=100, method="inclusive")[98]
-            print(f"{phase.name:<36} {key:<14} {len(values):>7} {statistics.median(values):>7.1f} {p99:>7.1f} "
+            print(f"{phase.name:<48} {key:<14} {len(values):>7} {statistics.median(values):>7.1f} {p99:>7.1f} "
                   f"{max(values):>7.1f} {phase.cpu_pct:>6.1f} {phase.fps:>5.1f}")  # fmt: skip
 
 

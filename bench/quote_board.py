@@ -17,6 +17,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -173,6 +174,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each measured window")
     parser.add_argument("--rounds", type=int, default=2, help="each client is measured once per round, in turn")
     parser.add_argument("--skip-datatable", action="store_true")
+    parser.add_argument(
+        "--compare",
+        metavar="DIR=LABEL",
+        action="append",
+        default=[],
+        help="also run the console from another source tree (a checkout of an earlier commit)",
+    )
     args = parser.parse_args()
     args.port = free_port()
     root = Path(tempfile.mkdtemp(prefix="catalyst-bench-"))
@@ -182,11 +190,16 @@ def main() -> None:
     table = [str(VENV / "python"), "bench/quote_clients.py", "datatable", "--port", str(args.port),
              "--symbols", str(args.symbols)]  # fmt: skip
     sim = Simulator(args.port, args.symbols, args.rate, env)
+    consoles = [("catalyst", env)] + [
+        (f"catalyst ({label or tree})", {**env, "PYTHONPATH": str(Path(tree).resolve())})
+        for tree, _, label in (spec.partition("=") for spec in args.compare)
+    ]
     results: list[Figures] = []
     try:
         for _ in range(args.rounds):
             results.append(run_bare(sim, args, env))
-            results.append(run_screen(sim, "catalyst", app, APP_CLIENT, args, env))
+            for name, console_env in consoles:
+                results.append(run_screen(sim, name, app, APP_CLIENT, args, console_env))
             if not args.skip_datatable:
                 results.append(run_screen(sim, "DataTable per tick", table, TABLE_CLIENT, args, env))
     finally:
@@ -205,10 +218,14 @@ def report(results: list[Figures], args: argparse.Namespace) -> None:
     for r in results:
         by_name.setdefault(r.name, []).append(r.cpu_pct)
     medians = {name: statistics.median(v) for name, v in by_name.items()}
-    ours, floor = medians["catalyst"], medians["bare ib_async client"]
-    print(f"\ncatalyst CPU / bare client: {ours / floor:.2f}x (goal <= 2)")
-    if "DataTable per tick" in medians:
-        print(f"DataTable CPU / catalyst: {medians['DataTable per tick'] / ours:.1f}x (goal >= 5)")
+    floor = medians["bare ib_async client"]
+    print()
+    for name, ours in medians.items():
+        if name.startswith("catalyst"):
+            print(f"{name} CPU / bare client: {ours / floor:.2f}x (goal <= 2)")
+            if "DataTable per tick" in medians:
+                print(f"DataTable CPU / {name}: {medians['DataTable per tick'] / ours:.1f}x (goal >= 5)")
+    print(f"\ncommand: PYTHONPATH=. .venv/bin/python {' '.join(sys.argv)}")
 
 
 if __name__ == "__main__":

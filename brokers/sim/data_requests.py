@@ -72,7 +72,7 @@ class DataRequests:
         try:
             found = history.bars(
                 stock, self.gateway.seed, book.last, self.now, sessions.zone_id(stock), sessions.zone(stock),
-                duration=fields[17], bar_size=fields[16],
+                duration=fields[17], bar_size=fields[16], regular_hours=fields[18] == "1",
             )  # fmt: skip
         except history.HistoryError as exc:
             self.send(msg.error(req_id, 162, str(exc)))

@@ -20,6 +20,7 @@ BAR_SECONDS = {
 }  # fmt: skip
 DURATION_SECONDS = {"S": 1, "D": 86400, "W": 7 * 86400, "M": 30 * 86400, "Y": 365 * 86400}
 MAX_BARS = 2000
+REGULAR_SECONDS = {True: 5 * 3600 + 30 * 60, False: 6 * 3600 + 30 * 60}  # a regular session: HKEX, NYSE
 
 
 class HistoryError(ValueError):
@@ -46,9 +47,13 @@ def parse_request(duration: str, bar_size: str) -> tuple[int, int]:
 
 
 def bars(stock: Stock, seed: int, end_price: Decimal, end: datetime, zone_name: str, zone, duration: str,
-         bar_size: str) -> list[Bar]:  # fmt: skip
+         bar_size: str, regular_hours: bool = False) -> list[Bar]:  # fmt: skip
+    """`regular_hours` (useRTH=1): intraday bars of the regular session only, as IB sends them: 66 five-minute
+    bars for an HKEX day, 78 for NYSE, not 288 for the whole clock."""
     span, size = parse_request(duration, bar_size)
     count = min(MAX_BARS, max(1, span // size if size < 86400 else span // 86400 * 5 // 7))
+    if regular_hours and size < 86400:
+        count = min(count, max(1, span // 86400) * REGULAR_SECONDS[stock.is_hk] // size)
     rng = random.Random(f"{seed}:{stock.symbol}:{bar_size}:{end.astimezone(zone).date()}")
     sigma = stock.volatility * math.sqrt(size / (252 * 6.5 * 3600) if size < 86400 else 1 / 252)
     closes = [float(end_price)]

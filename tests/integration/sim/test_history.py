@@ -19,6 +19,9 @@ async def test_daily_and_intraday_bars(ib: IB, gateway: SimGateway) -> None:
     assert intraday[-1].date.tzinfo is not None
     again = await ib.reqHistoricalDataAsync(tencent, "", "3600 S", "5 mins", "TRADES", True)
     assert [b.close for b in again] == [b.close for b in intraday]
+    session = await ib.reqHistoricalDataAsync(tencent, "", "1 D", "5 mins", "TRADES", True)
+    whole_day = await ib.reqHistoricalDataAsync(tencent, "", "1 D", "5 mins", "TRADES", False)
+    assert (len(session), len(whole_day)) == (66, 288)  # regular hours: HKEX's 5.5 hours, not the whole clock
 
 
 async def test_a_bad_bar_size_gets_an_error_not_silence(ib: IB) -> None:
