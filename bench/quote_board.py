@@ -98,10 +98,12 @@ class Simulator:
         self.stop()
 
 
-def write_config(root: Path, symbols: int) -> Path:
+def write_config(root: Path, symbols: int, refresh_hz: int = 10) -> Path:
     names = ", ".join(s.symbol for s in synthetic(symbols))
     path = root / "settings.yaml"
-    path.write_text(f"markets:\n  watchlist: [{names}]\nschedule:\n  enabled: false\n")
+    path.write_text(
+        f"markets:\n  watchlist: [{names}]\nschedule:\n  enabled: false\nui:\n  quote_refresh_hz: {refresh_hz}\n"
+    )
     return path
 
 
@@ -174,6 +176,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of each measured window")
     parser.add_argument("--rounds", type=int, default=2, help="each client is measured once per round, in turn")
     parser.add_argument("--skip-datatable", action="store_true")
+    parser.add_argument("--refresh-hz", type=int, default=10, help="the console's ui.quote_refresh_hz")
     parser.add_argument(
         "--compare",
         metavar="DIR=LABEL",
@@ -185,7 +188,7 @@ def main() -> None:
     args.port = free_port()
     root = Path(tempfile.mkdtemp(prefix="catalyst-bench-"))
     env = isolated_env(root)
-    config = write_config(root, args.symbols)
+    config = write_config(root, args.symbols, args.refresh_hz)
     app = [str(VENV / "catalyst"), "--config", str(config), "--gateway", f"127.0.0.1:{args.port}"]
     table = [str(VENV / "python"), "bench/quote_clients.py", "datatable", "--port", str(args.port),
              "--symbols", str(args.symbols)]  # fmt: skip

@@ -197,9 +197,10 @@ class QuoteBoard(ScrollView, can_focus=True):
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
         self._symbols: list[str] = []
-        self._rows: list[_Row | None] = []  # None: not read since its quote may have changed (it was off screen)
+        self._rows: list[_Row | None] = []  # as last read; trusted only for the rows on screen then (`_fresh`)
         self._quotes: Mapping[str, Quote | None] = {}
         self._now = datetime.min.replace(tzinfo=UTC)
+        self._fresh = range(0)  # the rows on screen at the last show(): read then, so their rows are current
         self._strips: dict[int, Strip] = {}  # row index -> the row's uncropped line
         self._header: Strip | None = None
         self._styles = StyleMemo(self)
@@ -221,23 +222,11 @@ class QuoteBoard(ScrollView, can_focus=True):
         `now` comes from the app's clock: ages are computed from it, never from the system clock.
         """
         self._quotes, self._now = quotes, now
-        if any(symbol not in quotes for symbol in self._symbols):
-            kept = [(s, r) for s, r in zip(self._symbols, self._rows, strict=True) if s in quotes]
-            self._symbols = [s for s, _ in kept]
-            self._rows = [r for _, r in kept]
-            self._strips.clear()
-            self.refresh()  # rows moved up: every line below the first removed one is now different
-        known = set(self._symbols)
-        for symbol in quotes:
-            if symbol not in known:
-                self._symbols.append(symbol)
-                self._rows.append(None)
-                known.add(symbol)
-        shown = self._shown_rows()
-        for index in range(len(self._rows)):
-            if index not in shown:
-                self._rows[index] = None  # read again when it scrolls into view
-                continue
+        order = list(quotes)
+        if order != self._symbols:
+            self._follow(order)
+        self._fresh = shown = self._shown_rows()
+        for index in shown:
             row = _row(self._symbols[index], quotes[self._symbols[index]], now)
             if row != self._rows[index]:
                 self._rows[index] = row
@@ -247,17 +236,37 @@ class QuoteBoard(ScrollView, can_focus=True):
         if self.virtual_size != size:
             self.virtual_size = size
 
+    def _follow(self, order: list[str]) -> None:
+        """Drop the symbols no longer given (the rows below move up) and append the new ones at the bottom."""
+        wanted = set(order)
+        if any(symbol not in wanted for symbol in self._symbols):
+            kept = [(s, r) for s, r in zip(self._symbols, self._rows, strict=True) if s in wanted]
+            self._symbols = [s for s, _ in kept]
+            self._rows = [r for _, r in kept]
+            self._strips.clear()
+            self.refresh()  # rows moved up: every line below the first removed one is now different
+        known = set(self._symbols)
+        for symbol in order:
+            if symbol not in known:
+                self._symbols.append(symbol)
+                self._rows.append(None)
+                known.add(symbol)
+
     def _shown_rows(self) -> range:
         """The rows under the header right now."""
         top = self.scroll_offset.y
         return range(top, min(len(self._rows), top + max(0, self.size.height - 1)))
 
     def _row_at(self, index: int) -> _Row:
+        """A row read at the last `show()` if it was on screen then; otherwise read now (it has scrolled in)."""
         row = self._rows[index]
-        if row is None:
+        if row is None or index not in self._fresh:
             symbol = self._symbols[index]
-            row = self._rows[index] = _row(symbol, self._quotes.get(symbol), self._now)
-            self._strips.pop(index, None)
+            fresh = _row(symbol, self._quotes.get(symbol), self._now)
+            if fresh != row:
+                self._rows[index] = fresh
+                self._strips.pop(index, None)
+            return fresh
         return row
 
     def notify_style_update(self) -> None:
@@ -289,9 +298,9 @@ class QuoteBoard(ScrollView, can_focus=True):
 
     def _row_strip(self, index: int, base: Style) -> Strip:
         """Built straight from segments, not through rich's Text: a busy board rebuilds dozens of rows a second."""
-        strip = self._strips.get(index) if self._rows[index] is not None else None
+        row = self._row_at(index)
+        strip = self._strips.get(index)
         if strip is None:
-            row = self._row_at(index)
             flags = [self._styles.component(c) for c, on in (("quote-board--delayed", row.delayed),
                                                               ("quote-board--stale", row.stale)) if on]  # fmt: skip
             whole = Style.chain(base, *flags)
