@@ -8,6 +8,7 @@ never waits on the broker, the model or the database, and an error in a cycle is
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Mapping
 from datetime import datetime
@@ -144,6 +145,7 @@ class CatalystApp(App[int]):
                 self.pane(TranscriptView).note(notice)
             problems = await engine.broker.watch(list(self.settings.markets.watchlist))
             self.note = "; ".join(problems)[:200]
+            gc.freeze()  # what start-up built lives all session: the collector need not walk it again (key latency)
             if self.settings.schedule.enabled:
                 self.run_schedule()
             await self._stop.wait()
