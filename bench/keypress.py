@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.quote_board import APP_CLIENT, VENV, Simulator, free_port, isolated_env
+from bench.quote_board import APP_CLIENT, VENV, Simulator, compared_trees, free_port, isolated_env, stream_arguments
 from bench.terminal import FRAME_END, Terminal, cpu_seconds
 from brokers.sim.universe import synthetic
 from tests.fakes.anthropic_server import FakeClaude, Turn, text, thinking, tool_use, turn
@@ -107,19 +107,11 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--symbols", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=2000)
+    stream_arguments(parser)
     parser.add_argument("--presses", type=int, default=100, help="times the help is opened and closed")
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
-    parser.add_argument(
-        "--compare",
-        metavar="DIR=LABEL",
-        action="append",
-        default=[],
-        help="also run the console from another source tree (a checkout of an earlier commit)",
-    )
     args = parser.parse_args()
-    trees = [(".", "")] + [(tree, f" ({label or tree})") for tree, _, label in (c.partition("=") for c in args.compare)]
+    trees = [(".", "")] + [(tree, f" ({label})") for tree, label in compared_trees(args.compare)]
     phases = []
     for tree, label in trees:
         phases.append(run_phase(f"quiet: 1 trade/s, no cycle{label}", args, 1, False, tree))

@@ -47,6 +47,19 @@ class Figures:
     ticks_per_second: float | None = None  # what the bare client counted: the stream's real rate
 
 
+def stream_arguments(parser: argparse.ArgumentParser) -> None:
+    """The tape's size and rate, and other source trees to run the console from: what the screen benches share."""
+    parser.add_argument("--symbols", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=2000, help="trades a second on the tape")
+    parser.add_argument("--compare", metavar="DIR=LABEL", action="append", default=[],
+                        help="also run the console from another source tree (an earlier commit)")  # fmt: skip
+
+
+def compared_trees(specs: list[str]) -> list[tuple[str, str]]:
+    """`DIR=LABEL` → (the tree's absolute path, for PYTHONPATH; its label, the path when none is given)."""
+    return [(str(Path(tree).resolve()), label or tree) for tree, _, label in (spec.partition("=") for spec in specs)]
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -171,19 +184,11 @@ def run_screen(sim: Simulator, name: str, argv: list[str], client_id: int, args:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--symbols", type=int, default=500)
-    parser.add_argument("--rate", type=float, default=2000, help="trades a second on the tape")
+    stream_arguments(parser)
     parser.add_argument("--seconds", type=float, default=20, help="length of each measured window")
     parser.add_argument("--rounds", type=int, default=2, help="each client is measured once per round, in turn")
     parser.add_argument("--skip-datatable", action="store_true")
     parser.add_argument("--refresh-hz", type=int, default=10, help="the console's ui.quote_refresh_hz")
-    parser.add_argument(
-        "--compare",
-        metavar="DIR=LABEL",
-        action="append",
-        default=[],
-        help="also run the console from another source tree (a checkout of an earlier commit)",
-    )
     args = parser.parse_args()
     args.port = free_port()
     root = Path(tempfile.mkdtemp(prefix="catalyst-bench-"))
@@ -194,8 +199,7 @@ def main() -> None:
              "--symbols", str(args.symbols)]  # fmt: skip
     sim = Simulator(args.port, args.symbols, args.rate, env)
     consoles = [("catalyst", env)] + [
-        (f"catalyst ({label or tree})", {**env, "PYTHONPATH": str(Path(tree).resolve())})
-        for tree, _, label in (spec.partition("=") for spec in args.compare)
+        (f"catalyst ({label})", {**env, "PYTHONPATH": tree}) for tree, label in compared_trees(args.compare)
     ]
     results: list[Figures] = []
     try:
