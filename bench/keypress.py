@@ -24,7 +24,6 @@ from brokers.sim.universe import synthetic
 from tests.fakes.anthropic_server import FakeClaude, Turn, text, thinking, tool_use, turn
 
 HELP_SHOWN = "q closes this help"  # the help's last line
-HELP_GONE = "Transcript"  # a pane title: drawn again only when the whole main screen is
 TURNS = 40
 WORDS = ("momentum", "volume", "support", "resistance", "spread", "breakout", "pullback", "VWAP", "sector", "tape")
 
@@ -55,11 +54,13 @@ def write_config(root: Path, symbols: list[str]) -> Path:
     return path
 
 
-def press(term: Terminal, key: str, shows: str) -> float:
-    """Milliseconds from writing `key` to the arrival of the frame that shows `shows`."""
+def press(term: Terminal, key: str, help_shown: bool) -> float:
+    """Milliseconds from writing `key` to the arrival of the frame after which the screen shows the help, or no
+    longer shows it, as `help_shown` says."""
+    term.screen()
     mark = term.mark()
     sent = term.send(key)
-    return (term.wait_for(shows, 5, after=mark) - sent) * 1000
+    return (term.wait_screen(lambda screen: (HELP_SHOWN in screen) == help_shown, 5, after=mark) - sent) * 1000
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
                 mark, cpu, started = term.mark(), cpu_seconds(term.pid), time.monotonic()
                 for _ in range(args.presses):
                     time.sleep(rng.uniform(0.05, 0.3))  # a random moment in the drawing cycle
-                    opened.append(press(term, "?", HELP_SHOWN))
+                    opened.append(press(term, "?", help_shown=True))
                     time.sleep(rng.uniform(0.05, 0.3))
-                    closed.append(press(term, "?", HELP_GONE))
+                    closed.append(press(term, "?", help_shown=False))
                 elapsed = time.monotonic() - started
                 cpu = (cpu_seconds(term.pid) - cpu) / elapsed * 100
                 fps = sum(c.data.count(FRAME_END) for c in term.since(mark)) / elapsed

@@ -18,8 +18,10 @@ import subprocess
 import termios
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+import pyte
 
 SYNC_QUERY = b"\x1b[?2026$p"
 SYNC_SUPPORTED = b"\x1b[?2026;2$y"
@@ -69,6 +71,9 @@ class Terminal:
                                         start_new_session=True)  # fmt: skip
         os.close(slave)
         self.chunks: list[Chunk] = []
+        self._screen = pyte.Screen(columns, lines)
+        self._stream = pyte.ByteStream(self._screen)
+        self._fed = 0  # chunks fed to the emulator
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._reader = threading.Thread(target=self._read, name="pty-reader", daemon=True)
@@ -124,6 +129,36 @@ class Terminal:
                     tail = plain(seen)[-2000:]
                     raise TimeoutError(f"{text!r} did not appear within {timeout:g} s; the screen ended:\n{tail}")
                 self._changed.wait(min(left, 0.5))
+
+    def screen(self) -> str:
+        """What the screen shows now, as text: a terminal emulator is fed every byte that arrived since the last
+        call (outside the lock, so the reader never waits on it)."""
+        self._feed(self.since(self._fed))
+        return "\n".join(self._screen.display)
+
+    def wait_screen(self, shows: Callable[[str], bool], timeout: float, after: int = 0) -> float:
+        """The arrival time of the first frame after `after` at whose end the screen's text satisfies `shows`.
+
+        The emulator sees the screen as the operator does, so a change that only removes something (a dialog
+        closing over panes that stay as they were) is seen too. Call `screen()` before the mark to catch up."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for chunk in self.since(self._fed):
+                self._feed([chunk])
+                if self._fed > after and FRAME_END in chunk.data and shows("\n".join(self._screen.display)):
+                    return chunk.at
+            with self._changed:
+                left = deadline - time.monotonic()
+                if left <= 0 or self.process.poll() is not None:
+                    shown = "\n".join(self._screen.display)
+                    raise TimeoutError(f"the screen did not change as awaited within {timeout:g} s; it shows:\n{shown}")
+                if self._fed == len(self.chunks):
+                    self._changed.wait(min(left, 0.5))
+
+    def _feed(self, chunks: list[Chunk]) -> None:
+        for chunk in chunks:
+            self._stream.feed(chunk.data)
+            self._fed += 1
 
     def send(self, keys: str | bytes) -> float:
         """Type `keys`; return the time they were written."""

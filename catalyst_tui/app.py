@@ -37,7 +37,7 @@ from catalyst_tui.models import Decision, Market, Position, Proposal
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
+from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
 from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
@@ -49,6 +49,7 @@ W = TypeVar("W", bound=Widget)
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
 COST_EVERY_SECONDS = 10
+MODAL_WHILE_HELP = frozenset({"cycle", "mode", "kill", "cancel_order", "thinking", "resume", "quit_app", "pane"})
 JOURNAL_ALERT_SECONDS = 60  # a journal that takes nothing stops new entries: the toast stays a while
 
 
@@ -64,9 +65,13 @@ class CatalystApp(App[int]):
         Binding("r", "resume", "Resume", id="resume"),
         Binding("question_mark", "help", "Help", id="help", key_display="?"),
         Binding("q", "quit_app", "Quit", id="quit"),
+        Binding("escape", "close_help", "Close", id="help.close"),
+        Binding("q", "close_help", "Close", show=False, id="help.q"),
         *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
     ]
     CSS = """
+    Screen { layers: base dialog; align: center middle; }
+    #help-panel { layer: dialog; display: none; }
     #panes { grid-size: 2 2; grid-columns: 5fr 6fr; grid-rows: 1fr 1fr; height: 1fr; }
     .pane { border: round $primary; border-title-align: left; }
     .pane:focus-within { border: round $accent; }
@@ -95,6 +100,7 @@ class CatalystApp(App[int]):
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def compose(self) -> ComposeResult:
+        yield HelpPanel(id="help-panel")
         yield Banner(id="banner")
         with Grid(id="panes"):
             for pane, widget in zip(PANES, self._pane_widgets(), strict=True):
@@ -333,9 +339,26 @@ class CatalystApp(App[int]):
         view.show_thinking = not view.show_thinking
 
     def action_help(self) -> None:
+        """Show or hide the help panel over the panes. (A dialog on screen is modal: this key does not reach here.)"""
+        panel = self.pane(HelpPanel)
+        if panel.display:
+            self.action_close_help()
+            return
         bindings = [active.binding for active in self.active_bindings.values()]
-        shown = [(self.get_key_display(b), b.description) for b in bindings if b.show and b.description]
-        self.push_screen(HelpScreen(shown))
+        panel.list_keys([(self.get_key_display(b), b.description) for b in bindings if b.show and b.description])
+        panel.display = True
+        self.refresh_bindings()
+
+    def action_close_help(self) -> None:
+        self.pane(HelpPanel).display = False
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the help panel is shown it is modal, as a dialog is: only its keys work."""
+        shown = self.is_mounted and bool(self.screen_stack) and self.pane(HelpPanel).display
+        if action == "close_help":
+            return shown
+        return not (shown and action in MODAL_WHILE_HELP)
 
     def action_pane(self, index: int) -> None:
         self.shown_pane = index

@@ -1,4 +1,4 @@
-"""Small modal dialogs: a yes/no confirmation, the kill switch and the key help.
+"""Small dialogs: a yes/no confirmation and the kill switch (modal screens), and the key help (a panel).
 
 Every dialog is answered from the keyboard and reads the same without colour: the keys are written out beside
 what they do. Each one answers once (`OnceModal`): a second key queued before the screen is gone cannot dismiss the
@@ -7,11 +7,12 @@ screen beneath it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -131,38 +132,45 @@ class KillScreen(OnceModal[str | None]):
         self.answer(choice)
 
 
-class HelpScreen(OnceModal[None]):
-    """The keys and what they do, one per line; `escape`, `?` or `q` closes it."""
+class HelpPanel(Vertical):
+    """The keys and what they do, one per line, in a box.
+
+    The console shows it on its main screen, on a layer above the panes, and hides it again, with no screen
+    change and no focus moving: a screen change draws the whole terminal twice and mounts the dialog, and moving
+    focus restyles the panes, which made `?` the slowest key while quotes streamed (bench/keypress.py). The
+    console makes it modal (only its keys work while it shows) and closes it on escape, ? or q.
+    """
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
-    HelpScreen > #help-box {
+    HelpPanel {
         width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    HelpScreen #help-title { text-style: bold; margin-bottom: 1; }
-    HelpScreen #help-box > Static, HelpScreen #help-list { width: auto; max-width: 100%; }
-    HelpScreen #help-keys { width: auto; height: auto; max-height: 100%; }
-    HelpScreen #help-close { margin-top: 1; color: $text-muted; }
+    HelpPanel #help-title { text-style: bold; margin-bottom: 1; }
+    HelpPanel > Static, HelpPanel #help-list { width: auto; max-width: 100%; }
+    HelpPanel #help-keys { width: auto; height: auto; max-height: 100%; overflow-y: auto; }
+    HelpPanel #help-close { margin-top: 1; color: $text-muted; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Close", id="help.close"),
-        Binding("question_mark", "close", "Close", show=False, id="help.question_mark"),
-        Binding("q", "close", "Close", show=False, id="help.q"),
-    ]
+    CLOSES = "escape, ? or q closes this help"
 
-    def __init__(self, bindings: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.keys = list(bindings)
+    def __init__(self, keys: Sequence[tuple[str, str]] = (), *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = self._lines(keys)
+
+    @staticmethod
+    def _lines(keys: Sequence[tuple[str, str]]) -> str:
+        width = max((len(key) for key, _ in keys), default=0)
+        return "\n".join(f"{key:<{width}}  {what}" for key, what in keys) or "(no keys)"
 
     def compose(self) -> ComposeResult:
-        width = max((len(key) for key, _ in self.keys), default=0)
-        lines = [f"{key:<{width}}  {what}" for key, what in self.keys] or ["(no keys)"]
-        with Vertical(id="help-box"):
-            yield Static("Keys", id="help-title", markup=False)
-            with VerticalScroll(id="help-keys"):
-                yield Static("\n".join(lines), id="help-list", markup=False)
-            yield Static("escape, ? or q closes this help", id="help-close", markup=False)
+        yield Static("Keys", id="help-title", markup=False)
+        with Vertical(id="help-keys"):  # not a VerticalScroll: that would take the focus from the panes
+            yield Static(self._text, id="help-list", markup=False)
+        yield Static(self.CLOSES, id="help-close", markup=False)
 
-    def action_close(self) -> None:
-        self.answer(None)
+    def list_keys(self, keys: Sequence[tuple[str, str]]) -> None:
+        """Show these keys; the text is set again only when it differs, since that lays the box out again."""
+        text = self._lines(keys)
+        if text != self._text:
+            self._text = text
+            self.query_one("#help-list", Static).update(text)

@@ -17,6 +17,7 @@ from textual.widgets import DataTable
 
 from catalyst_tui.models import Position
 from widgets.quotes import MISSING, format_price
+from widgets.scrolling import SteadyScrollbars
 
 TOTAL_KEY = "__total__"
 """Row key of the TOTAL row; no instrument displays as this."""
@@ -51,7 +52,7 @@ def sum_known(values: Sequence[Decimal | None]) -> tuple[Decimal | None, int]:
     return (sum(known, Decimal(0)) if known else None), len(values) - len(known)
 
 
-class KeyedTable(DataTable[Text]):
+class KeyedTable(SteadyScrollbars, DataTable[Text]):
     """A `DataTable` patched in place from rows keyed by a stable string.
 
     Subclasses set `COLUMNS` as (key, label, right-aligned) and call `patch()` with every row they want shown,

@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from catalyst_tui.models import Quote
+from widgets.scrolling import SteadyScrollbars
 from widgets.strips import StyleMemo, rendered
 
 MISSING = "-"
@@ -170,7 +171,7 @@ class LiveQuotes(Mapping[str, "Quote | None"]):
         return len(self._symbols)
 
 
-class QuoteBoard(ScrollView, can_focus=True):
+class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
     """Latest quote per symbol, one line each under a fixed header line.
 
     `show()` is called by the app at its flush rate with the symbols in the order it wants them; a symbol keeps

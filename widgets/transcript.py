@@ -40,6 +40,7 @@ from textual.strip import Strip
 
 from catalyst_tui.agent.events import Delta, Entry
 from catalyst_tui.journal.records import EntryKind
+from widgets.scrolling import SteadyScrollbars
 from widgets.strips import StyleMemo, rendered
 
 DEFAULT_MAX_LINES = 5000
@@ -85,7 +86,7 @@ class _Wrapped:
     cells: int
 
 
-class TranscriptView(ScrollView, can_focus=True):
+class TranscriptView(SteadyScrollbars, ScrollView, can_focus=True):
     """The streaming transcript of the agent's cycles; see the module docstring for what it shows."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {f"transcript--{kind}" for kind in KINDS}

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from textual.app import App, ComposeResult
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from catalyst_tui.agent.events import Delta, Entry
@@ -16,7 +17,7 @@ from catalyst_tui.journal.records import EntryKind
 from catalyst_tui.models import Check, CheckOutcome, DecisionKind, Instrument, Market, OrderType, Proposal, Quote, Side
 from catalyst_tui.risk.gate import Facts, Verdict
 from widgets.approval import CANNOT_APPROVE, ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpScreen, KillScreen
+from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
 from widgets.transcript import THINKING_HIDDEN, TranscriptView
 
 T0 = datetime(2026, 11, 20, 2, 35, tzinfo=UTC)
@@ -75,8 +76,8 @@ def verdict(*, fail: bool = False) -> Verdict:
     return Verdict(tuple(checks), facts)
 
 
-def text_of(screen: Screen[Any], selector: str) -> str:
-    return str(screen.query_one(selector, Static).render())
+def text_of(within: Widget, selector: str) -> str:
+    return str(within.query_one(selector, Static).render())
 
 
 async def type_text(pilot: Any, text: str) -> None:
@@ -174,17 +175,17 @@ async def test_the_card_counts_down_and_expires_once_when_its_time_is_up() -> No
         assert len(app.screen_stack) == 1
 
 
-async def test_a_card_that_expires_under_the_help_screen_is_dismissed_when_help_closes() -> None:
+async def test_a_card_that_expires_under_another_dialog_is_dismissed_when_that_one_closes() -> None:
     clock = Clock()
     card = ApprovalCard(proposal(), verdict(), 30, clock)
     app = Host(card)
     async with app.run_test(size=SIZE) as pilot:
-        help_screen = HelpScreen([("y", "approve")])
-        await app.push_screen(help_screen)
+        above = ConfirmScreen("Switch to AUTOPILOT?")
+        await app.push_screen(above)
         clock.advance(31)
         card.tick()
         await pilot.pause()
-        assert app.screen is help_screen and app.results == []  # the help screen was not popped in its place
+        assert app.screen is above and app.results == []  # the dialog above was not popped in its place
         assert card.decision is not None and card.decision.kind is DecisionKind.EXPIRED
         await pilot.press("escape")
         await pilot.pause()
@@ -244,16 +245,23 @@ async def test_the_confirm_screen_returns_yes_or_no(key: str, expected: bool) ->
         assert app.results == [expected]
 
 
-@pytest.mark.parametrize("key", ["escape", "question_mark", "q"])
-async def test_help_lists_the_keys_and_closes(key: str) -> None:
-    screen = HelpScreen([("c", "run a cycle now"), ("k", "kill switch"), ("?", "this help")])
-    app = Host(screen)
+class PanelHost(App[None]):
+    def compose(self) -> ComposeResult:
+        yield HelpPanel([("c", "run a cycle now"), ("k", "kill switch"), ("?", "this help")])
+
+
+async def test_the_help_lists_the_keys_in_a_column_and_says_how_it_closes() -> None:
+    app = PanelHost()
     async with app.run_test(size=(80, 24)) as pilot:
-        assert text_of(screen, "#help-list").splitlines() == ["c  run a cycle now", "k  kill switch", "?  this help"]
-        await pilot.press(key)
+        panel = app.query_one(HelpPanel)
+        assert text_of(panel, "#help-list").splitlines() == ["c  run a cycle now", "k  kill switch", "?  this help"]
+        assert text_of(panel, "#help-close") == "escape, ? or q closes this help"
+        panel.list_keys([("ctrl+r", "refresh"), ("?", "help")])
         await pilot.pause()
-        assert app.results == [None]
-        assert len(app.screen_stack) == 1
+        assert text_of(panel, "#help-list").splitlines() == ["ctrl+r  refresh", "?       help"]
+        panel.list_keys([])
+        await pilot.pause()
+        assert text_of(panel, "#help-list") == "(no keys)"
 
 
 # ---- the transcript ------------------------------------------------------------------------------------------------

@@ -18,7 +18,8 @@ from catalyst_tui.models import DecisionKind
 from tests.integration.conftest import journal_rows
 from tests.tui.conftest import SIZE, ready, wait_for
 from widgets.approval import ApprovalCard
-from widgets.dialogs import ConfirmScreen, KillScreen
+from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
+from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
 from widgets.status import Banner
@@ -192,3 +193,32 @@ async def test_q_with_a_working_order_asks_first_and_y_exits_with_0(make_app: Ma
         await pilot.press("y")
         await wait_for(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 0
+
+
+async def test_question_mark_shows_the_keys_over_the_panes_and_only_its_own_keys_work_until_it_closes(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        panel, main, focused = app.pane(HelpPanel), app.screen, app.focused
+        assert isinstance(focused, PositionsTable)  # the first pane, not anything in the hidden help
+
+        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: panel.display, "the help over the panes")
+        listed = str(panel.query_one("#help-list").render())
+        assert "c  Cycle" in listed and "k  Kill" in listed and "?  Help" in listed
+        assert app.screen is main and app.focused is focused  # no screen change, the pane keeps its focus
+        assert app.query_one(KeyBar).text.split() == ["?", "Help", "esc", "Close"]  # the other keys are hidden
+
+        await pilot.press("c", "k")  # modal, as a dialog is: no cycle, no kill switch
+        await pilot.pause()
+        assert panel.display and app.screen is main
+        assert not any(w.group == "cycle" for w in app.workers) and banner(app) == " PAPER | SUPERVISED | ACTIVE "
+
+        for close in ("escape", "question_mark", "q"):
+            await pilot.press(close)
+            await wait_for(pilot, lambda: not panel.display, f"{close} to close the help")
+            assert app.is_running and "Cycle" in app.query_one(KeyBar).text
+            await pilot.press("question_mark")
+            await wait_for(pilot, lambda: panel.display, "the help again")

@@ -42,7 +42,7 @@ from tests.fakes.anthropic_server import (
 from tests.integration.desk.test_desk import at_the_sim
 from tests.tui.conftest import SIZE, console_settings, ready, wait_for
 from tests.tui.test_console import journal, order_rows, transcript
-from widgets.dialogs import HelpScreen
+from widgets.dialogs import HelpPanel
 from widgets.status import StatusBar
 
 CLOSED = re.compile(r"^── cycle (\S+) (\w+), model cost ")
@@ -122,9 +122,9 @@ def gate_passing_trade(app: CatalystApp) -> dict[str, Any]:
 
 async def keys_still_work(pilot: Pilot[Any], app: CatalystApp) -> None:
     await pilot.press("question_mark")
-    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "? to open the help")
+    await wait_for(pilot, lambda: app.pane(HelpPanel).display, "? to open the help")
     await pilot.press("escape")
-    await wait_for(pilot, lambda: not isinstance(app.screen, HelpScreen), "escape to close the help")
+    await wait_for(pilot, lambda: not app.pane(HelpPanel).display, "escape to close the help")
 
 
 async def cycle_meets(fault: Fault, pilot: Pilot[Any], claude: FakeClaude, gateway: SimGateway) -> None:

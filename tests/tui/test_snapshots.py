@@ -18,7 +18,7 @@ from catalyst_tui.models import OrderType, Proposal, Side
 from catalyst_tui.risk import RiskGate
 from tests.tui.conftest import SIZE, ready, wait_for
 from widgets.approval import ApprovalCard
-from widgets.dialogs import HelpScreen, KillScreen
+from widgets.dialogs import HelpPanel, KillScreen
 
 SnapCompare = Callable[..., bool]
 
@@ -64,7 +64,7 @@ async def kill_asked(pilot: Pilot[Any]) -> None:
 async def help_shown(pilot: Pilot[Any]) -> None:
     await drawn(pilot)
     await pilot.press("question_mark")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), "the help screen")
+    await wait_for(pilot, lambda: pilot.app.query_one(HelpPanel).display, "the help over the panes")
 
 
 def test_main_screen(snap_compare: SnapCompare, snapshot_app: CatalystApp) -> None:
