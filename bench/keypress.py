@@ -112,6 +112,7 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=100, help="times the help is opened and closed")
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
     args = parser.parse_args()
+    sys.setswitchinterval(0.0005)  # the pty reader's thread stamps each read at once, not after the emulator's turn
     trees = [(".", "")] + [(tree, f" ({label})") for tree, label in compared_trees(args.compare)]
     phases = []
     for tree, label in trees:

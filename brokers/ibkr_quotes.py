@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 NOT_SUBSCRIBED = 354
 DELAYED = 3
+REUSE_FOR = timedelta(seconds=1)  # a quote built within this long, with no tick since, is given again
 
 
 def decimal_or_none(value: float | None, allow_zero: bool = False) -> Decimal | None:
@@ -45,6 +46,7 @@ class QuoteBook:
         self._by_con_id: dict[int, str] = {}
         self._last_tick: dict[str, datetime] = {}
         self._asked_at: dict[str, datetime] = {}
+        self._built: dict[str, tuple[datetime, Quote]] = {}  # display → the quote last built, and when
         self.delayed_mode = False
         self.listeners: list[Callable[[list[Quote]], None]] = []
         ib.pendingTickersEvent += self._on_tickers
@@ -64,10 +66,12 @@ class QuoteBook:
         if entry is not None and self.ib.isConnected():
             self.ib.cancelMktData(entry[1])
         self._tickers.pop(instrument.display, None)
+        self._built.pop(instrument.display, None)
 
     def restore(self) -> None:
         """A new connection has no subscriptions: ask for every wanted one again."""
         self._tickers.clear()
+        self._built.clear()
         if self.delayed_mode:
             self.ib.reqMarketDataType(DELAYED)
         for display in self.wanted:
@@ -77,6 +81,7 @@ class QuoteBook:
         _, contract = self.wanted[display]
         self._asked_at[display] = self.clock.now()
         self._tickers[display] = self.ib.reqMktData(contract)
+        self._built.pop(display, None)
 
     def _on_error(self, req_id: int, code: int, text: str, contract: Contract | None) -> None:
         if code != NOT_SUBSCRIBED or contract is None:
@@ -98,6 +103,7 @@ class QuoteBook:
             display = self._by_con_id.get(ticker.contract.conId) if ticker.contract else None
             if display is not None and self._tickers.get(display) is ticker:
                 self._last_tick[display] = now
+                self._built.pop(display, None)
                 changed.append(display)
         if changed and self.listeners:
             quotes = [q for q in (self.quote(d) for d in changed) if q is not None]
@@ -105,7 +111,21 @@ class QuoteBook:
                 listener(quotes)
 
     def quote(self, display: str) -> Quote | None:
-        """The latest quote for a watched symbol; fields IB has not given are None."""
+        """The latest quote for a watched symbol; fields IB has not given are None.
+
+        The console reads the quotes on screen ten times a second: a quote with no tick since it was built, less
+        than `REUSE_FOR` ago, is the same quote (only its staleness could have turned, and it is a second late at
+        most), so it is given again rather than built again."""
+        now = self.clock.now()
+        built = self._built.get(display)
+        if built is not None and timedelta(0) <= now - built[0] < REUSE_FOR:
+            return built[1]
+        quote = self._build(display)
+        if quote is not None:
+            self._built[display] = (now, quote)
+        return quote
+
+    def _build(self, display: str) -> Quote | None:
         entry, ticker = self.wanted.get(display), self._tickers.get(display)
         if entry is None:
             return None

@@ -205,6 +205,7 @@ class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
         self._strips: dict[int, Strip] = {}  # row index -> the row's uncropped line
         self._header: Strip | None = None
         self._styles = StyleMemo(self)
+        self._read: dict[str, tuple[Quote | None, int]] = {}  # symbol → the quote its row was made from, and when
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -227,8 +228,14 @@ class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
         if order != self._symbols:
             self._follow(order)
         self._fresh = shown = self._shown_rows()
+        second = int(now.timestamp())  # the age column counts seconds
         for index in shown:
-            row = _row(self._symbols[index], quotes[self._symbols[index]], now)
+            symbol = self._symbols[index]
+            quote = quotes[symbol]
+            if self._rows[index] is not None and self._read.get(symbol) == (quote, second):
+                continue  # the same quote object in the same second: the same row
+            self._read[symbol] = (quote, second)
+            row = _row(symbol, quote, now)
             if row != self._rows[index]:
                 self._rows[index] = row
                 self._strips.pop(index, None)
@@ -244,6 +251,7 @@ class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
             kept = [(s, r) for s, r in zip(self._symbols, self._rows, strict=True) if s in wanted]
             self._symbols = [s for s, _ in kept]
             self._rows = [r for _, r in kept]
+            self._read = {s: read for s, read in self._read.items() if s in wanted}
             self._strips.clear()
             self.refresh()  # rows moved up: every line below the first removed one is now different
         known = set(self._symbols)

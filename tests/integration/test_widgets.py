@@ -215,6 +215,16 @@ async def test_quote_rows_keep_their_places_and_only_changed_lines_repaint() -> 
         assert [line.split()[0] if line else "" for line in lines(board)[:4]] == ["Symbol", "AAPL", "NVDA", ""]
 
 
+async def test_a_quote_with_no_new_tick_ages_on_screen_every_second() -> None:
+    board = QuoteBoard()
+    async with OnePane(board).run_test(size=(80, 6)) as pilot:
+        tencent = quote(TENCENT, "388.4")  # 3 s old at NOW; the app passes the same quote while no tick comes
+        for later, age in ((0, "3s"), (0.5, "3s"), (1, "4s"), (2, "5s")):
+            board.show({"0700.HK": tencent}, NOW + timedelta(seconds=later))
+            await pilot.pause()
+            assert lines(board)[1].split()[5] == age
+
+
 async def test_the_quote_board_scrolls_under_a_fixed_header() -> None:
     board = QuoteBoard()
     async with OnePane(board).run_test(size=(80, 6)) as pilot:

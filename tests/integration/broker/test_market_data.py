@@ -10,6 +10,7 @@ import pytest
 
 from brokers.ibkr import IbkrBroker, UnknownInstrument
 from brokers.sim.server import SimGateway
+from brokers.sim.universe import find
 from catalyst_tui.clock import ControllableClock
 from tests.integration.broker.conftest import settings_for
 from tests.integration.conftest import running_gateway, until
@@ -69,3 +70,14 @@ async def test_bars_and_headlines(broker: IbkrBroker, gateway: SimGateway) -> No
     assert len(intraday) == 12 and intraday[-1].close == gateway.market.book(9_000_700).last
     news = await broker.headlines("700", days=7)
     assert news and all("Tencent" in h.text for h in news) and news[0].time.tzinfo is not None
+
+
+async def test_a_tick_is_in_the_very_next_quote_though_the_clock_has_not_moved(
+    broker: IbkrBroker, gateway: SimGateway
+) -> None:
+    await broker.watch(["700"])
+    await until(lambda: broker.quote("700").last is not None, what="a first quote")
+    before = broker.quote("700")
+    assert broker.quote("700") is before  # no tick since, the same instant: the same quote, not built again
+    gapped = gateway.move(find("700", "", "", 0), 5)  # type: ignore[arg-type]
+    await until(lambda: broker.quote("700").last == gapped, what="the gap in the next quote")
