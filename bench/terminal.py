@@ -20,8 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-
-import pyte
+from typing import Any
 
 SYNC_QUERY = b"\x1b[?2026$p"
 SYNC_SUPPORTED = b"\x1b[?2026;2$y"
@@ -71,8 +70,8 @@ class Terminal:
                                         start_new_session=True)  # fmt: skip
         os.close(slave)
         self.chunks: list[Chunk] = []
-        self._screen = pyte.Screen(columns, lines)
-        self._stream = pyte.ByteStream(self._screen)
+        self._size = (columns, lines)
+        self._emulator: tuple[Any, Any] | None = None  # pyte's screen and stream, made when first asked for
         self._fed = 0  # chunks fed to the emulator
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -134,7 +133,7 @@ class Terminal:
         """What the screen shows now, as text: a terminal emulator is fed every byte that arrived since the last
         call (outside the lock, so the reader never waits on it)."""
         self._feed(self.since(self._fed))
-        return "\n".join(self._screen.display)
+        return self._shown()
 
     def wait_screen(self, shows: Callable[[str], bool], timeout: float, after: int = 0) -> float:
         """The arrival time of the first frame after `after` at whose end the screen's text satisfies `shows`.
@@ -145,20 +144,34 @@ class Terminal:
         while True:
             for chunk in self.since(self._fed):
                 self._feed([chunk])
-                if self._fed > after and FRAME_END in chunk.data and shows("\n".join(self._screen.display)):
+                if self._fed > after and FRAME_END in chunk.data and shows(self._shown()):
                     return chunk.at
             with self._changed:
                 left = deadline - time.monotonic()
                 if left <= 0 or self.process.poll() is not None:
-                    shown = "\n".join(self._screen.display)
+                    shown = self._shown()
                     raise TimeoutError(f"the screen did not change as awaited within {timeout:g} s; it shows:\n{shown}")
                 if self._fed == len(self.chunks):
                     self._changed.wait(min(left, 0.5))
 
     def _feed(self, chunks: list[Chunk]) -> None:
+        _, stream = self._emulated()
         for chunk in chunks:
-            self._stream.feed(chunk.data)
+            stream.feed(chunk.data)
             self._fed += 1
+
+    def _shown(self) -> str:
+        screen, _ = self._emulated()
+        return "\n".join(screen.display)
+
+    def _emulated(self) -> tuple[Any, Any]:
+        """pyte (`make bench-deps`), imported only by the benches that read the screen rather than the bytes."""
+        if self._emulator is None:
+            import pyte
+
+            screen = pyte.Screen(*self._size)
+            self._emulator = (screen, pyte.ByteStream(screen))
+        return self._emulator
 
     def send(self, keys: str | bytes) -> float:
         """Type `keys`; return the time they were written."""
