@@ -1,9 +1,11 @@
 """Key press to screen, while quotes and the transcript both stream: the console runs on a pty, the simulator's
 tape streams 500 symbols at 2,000 trades a second, and Claude (the fake Messages API, paced like a model) streams
 a long cycle into the Transcript. The bench types `?` (the help opens) and `?` again (it closes), many times, at
-random moments, and times each from the key's bytes written to the terminal to the frame that shows the change.
+random moments, and times each from the key's bytes written to the terminal to the frame after which the screen
+shows the change (a terminal emulator keeps the screen: `make bench-deps`). `--dialog confirm` types `m` and `n`
+instead: the mode switch's confirmation, a modal screen like the kill switch's and the approval card.
 
-    PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100
+    PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100 [--dialog confirm]
 """
 
 from __future__ import annotations
@@ -23,7 +25,20 @@ from bench.terminal import FRAME_END, Terminal, cpu_seconds
 from brokers.sim.universe import synthetic
 from tests.fakes.anthropic_server import FakeClaude, Turn, text, thinking, tool_use, turn
 
-HELP_SHOWN = "q closes this help"  # the help's last line
+
+@dataclass(frozen=True)
+class Dialog:
+    """What a key opens, the key that closes it, and a line it shows while open."""
+
+    opens: str
+    closes: str
+    shows: str
+
+
+DIALOGS = {
+    "help": Dialog("?", "?", "q closes this help"),  # a panel over the panes
+    "confirm": Dialog("m", "n", "Switch to AUTOPILOT?"),  # a modal screen, as the kill switch and the card are
+}
 TURNS = 40
 WORDS = ("momentum", "volume", "support", "resistance", "spread", "breakout", "pullback", "VWAP", "sector", "tape")
 
@@ -54,13 +69,13 @@ def write_config(root: Path, symbols: list[str]) -> Path:
     return path
 
 
-def press(term: Terminal, key: str, help_shown: bool) -> float:
-    """Milliseconds from writing `key` to the arrival of the frame after which the screen shows the help, or no
-    longer shows it, as `help_shown` says."""
+def press(term: Terminal, key: str, text: str, shown: bool) -> float:
+    """Milliseconds from writing `key` to the arrival of the frame after which the screen shows `text`, or no
+    longer shows it, as `shown` says."""
     term.screen()
     mark = term.mark()
     sent = term.send(key)
-    return (term.wait_screen(lambda screen: (HELP_SHOWN in screen) == help_shown, 5, after=mark) - sent) * 1000
+    return (term.wait_screen(lambda screen: (text in screen) == shown, 5, after=mark) - sent) * 1000
 
 
 @dataclass(frozen=True)
@@ -79,6 +94,7 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
     symbols = [s.symbol for s in synthetic(args.symbols)]
     sim = Simulator(port, args.symbols, rate, isolated_env(root))
     rng = random.Random(7)
+    dialog = DIALOGS[args.dialog]
     opened: list[float] = []
     closed: list[float] = []
     try:
@@ -95,9 +111,9 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
                 mark, cpu, started = term.mark(), cpu_seconds(term.pid), time.monotonic()
                 for _ in range(args.presses):
                     time.sleep(rng.uniform(0.05, 0.3))  # a random moment in the drawing cycle
-                    opened.append(press(term, "?", help_shown=True))
+                    opened.append(press(term, dialog.opens, dialog.shows, shown=True))
                     time.sleep(rng.uniform(0.05, 0.3))
-                    closed.append(press(term, "?", help_shown=False))
+                    closed.append(press(term, dialog.closes, dialog.shows, shown=False))
                 elapsed = time.monotonic() - started
                 cpu = (cpu_seconds(term.pid) - cpu) / elapsed * 100
                 fps = sum(c.data.count(FRAME_END) for c in term.since(mark)) / elapsed
@@ -109,7 +125,13 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     stream_arguments(parser)
-    parser.add_argument("--presses", type=int, default=100, help="times the help is opened and closed")
+    parser.add_argument("--presses", type=int, default=100, help="times the dialog is opened and closed")
+    parser.add_argument(
+        "--dialog",
+        choices=sorted(DIALOGS),
+        default="help",
+        help="help: ? and ? again (a panel); confirm: m and n (the mode switch's confirmation)",
+    )
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
     args = parser.parse_args()
     sys.setswitchinterval(0.0005)  # the pty reader's thread stamps each read at once, not after the emulator's turn
@@ -124,11 +146,15 @@ def main() -> None:
 
 def report(args: argparse.Namespace, phases: list[Phase]) -> None:
     print(f"\n{args.symbols} symbols; the model streams an event every {args.event_gap * 1000:g} ms")
-    print(f"{'phase':<48} {'key':<14} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
+    print(f"{'phase':<48} {'key':<16} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
     for phase in phases:
-        for key, values in (("? opens help", phase.opened), ("? closes help", phase.closed)):
+        dialog = DIALOGS[args.dialog]
+        for key, values in (
+            (f"{dialog.opens} opens {args.dialog}", phase.opened),
+            (f"{dialog.closes} closes", phase.closed),
+        ):
             p99 = statistics.quantiles(values, n=100, method="inclusive")[98]
-            print(f"{phase.name:<48} {key:<14} {len(values):>7} {statistics.median(values):>7.1f} {p99:>7.1f} "
+            print(f"{phase.name:<48} {key:<16} {len(values):>7} {statistics.median(values):>7.1f} {p99:>7.1f} "
                   f"{max(values):>7.1f} {phase.cpu_pct:>6.1f} {phase.fps:>5.1f}")  # fmt: skip
 
 
