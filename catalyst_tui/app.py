@@ -49,7 +49,6 @@ W = TypeVar("W", bound=Widget)
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
 COST_EVERY_SECONDS = 10
-MODAL_WHILE_HELP = frozenset({"cycle", "mode", "kill", "cancel_order", "thinking", "resume", "quit_app", "pane"})
 JOURNAL_ALERT_SECONDS = 60  # a journal that takes nothing stops new entries: the toast stays a while
 
 
@@ -69,6 +68,9 @@ class CatalystApp(App[int]):
         Binding("q", "close_help", "Close", show=False, id="help.q"),
         *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
     ]
+    BLOCKED_BY_HELP = frozenset(b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding)) - {
+        "help", "close_help"
+    }  # fmt: skip
     CSS = """
     Screen { layers: base dialog; align: center middle; }
     #help-panel { layer: dialog; display: none; }
@@ -90,6 +92,7 @@ class CatalystApp(App[int]):
         self.llm_cost: Decimal | None = None
         self.shown_pane = 3
         self.journal_failed = False
+        self.help_panel = HelpPanel(id="help-panel")
         self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
         chosen = settings.ui.keys
@@ -100,7 +103,7 @@ class CatalystApp(App[int]):
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def compose(self) -> ComposeResult:
-        yield HelpPanel(id="help-panel")
+        yield self.help_panel  # first: paint order counts from the last child, so showing it renumbers nothing
         yield Banner(id="banner")
         with Grid(id="panes"):
             for pane, widget in zip(PANES, self._pane_widgets(), strict=True):
@@ -340,25 +343,26 @@ class CatalystApp(App[int]):
 
     def action_help(self) -> None:
         """Show or hide the help panel over the panes. (A dialog on screen is modal: this key does not reach here.)"""
-        panel = self.pane(HelpPanel)
-        if panel.display:
+        if self.help_panel.display:
             self.action_close_help()
             return
         bindings = [active.binding for active in self.active_bindings.values()]
-        panel.list_keys([(self.get_key_display(b), b.description) for b in bindings if b.show and b.description])
-        panel.display = True
+        self.help_panel.list_keys(
+            [(self.get_key_display(b), b.description) for b in bindings if b.show and b.description]
+        )
+        self.help_panel.display = True
         self.refresh_bindings()
 
     def action_close_help(self) -> None:
-        self.pane(HelpPanel).display = False
+        self.help_panel.display = False
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the help panel is shown it is modal, as a dialog is: only its keys work."""
-        shown = self.is_mounted and bool(self.screen_stack) and self.pane(HelpPanel).display
+        """While the help panel is shown it is modal, as a dialog is: of the console's own keys only its keys
+        work (Textual's, such as ctrl+q, still do)."""
         if action == "close_help":
-            return shown
-        return not (shown and action in MODAL_WHILE_HELP)
+            return self.help_panel.display
+        return not (self.help_panel.display and action in self.BLOCKED_BY_HELP)
 
     def action_pane(self, index: int) -> None:
         self.shown_pane = index
