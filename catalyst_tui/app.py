@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual import on, work
@@ -37,7 +37,7 @@ from catalyst_tui.models import Decision, Market, Position, Proposal
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
+from widgets.dialogs import ConfirmPanel, HelpPanel, KillPanel, Question
 from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
@@ -46,6 +46,7 @@ from widgets.status import Banner, StatusBar
 from widgets.transcript import TranscriptView
 
 W = TypeVar("W", bound=Widget)
+T = TypeVar("T")
 PANES = ("Positions", "Orders", "Quotes", "Transcript")
 NARROW_WIDTH, SHORT_HEIGHT = 100, 30  # below either, one pane at a time (keys 1-4)
 COST_EVERY_SECONDS = 10
@@ -68,12 +69,11 @@ class CatalystApp(App[int]):
         Binding("q", "close_help", "Close", show=False, id="help.q"),
         *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
     ]
-    BLOCKED_BY_HELP = frozenset(b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding)) - {
-        "help", "close_help"
-    }  # fmt: skip
+    OWN_ACTIONS = frozenset(b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding))
     CSS = """
     Screen { layers: base dialog; align: center middle; }
     #help-panel { layer: dialog; display: none; }
+    Question { layer: dialog; }
     #panes { grid-size: 2 2; grid-columns: 5fr 6fr; grid-rows: 1fr 1fr; height: 1fr; }
     .pane { border: round $primary; border-title-align: left; }
     .pane:focus-within { border: round $accent; }
@@ -93,6 +93,7 @@ class CatalystApp(App[int]):
         self.shown_pane = 3
         self.journal_failed = False
         self.help_panel = HelpPanel(id="help-panel")
+        self.question: Question[Any] | None = None  # the dialog on screen, if any
         self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
         chosen = settings.ui.keys
@@ -307,14 +308,14 @@ class CatalystApp(App[int]):
                   f"{r.max_position_pct}% of equity, ≤ {r.max_orders_per_day} orders a day, daily loss halts at "
                   f"{r.daily_loss_hard_pct}%.")  # fmt: skip
         detail = limits if to is Mode.AUTOPILOT else "Every order will wait for your y."
-        if await self.push_screen_wait(ConfirmScreen(f"Switch to {to.value.upper()}?", detail)):
+        if await self.ask(ConfirmPanel(f"Switch to {to.value.upper()}?", detail)):
             self.engine.desk.set_mode(to)
 
     @work(group="keys", exit_on_error=False)
     async def action_kill(self) -> None:
         if self.engine is None:
             return
-        choice = await self.push_screen_wait(KillScreen())
+        choice = await self.ask(KillPanel())
         if choice is not None:
             await self.engine.kill(flatten=choice == "flatten")
             self.notify("HALTED: working orders cancelled" + (", positions closing" if choice == "flatten" else ""))
@@ -323,7 +324,7 @@ class CatalystApp(App[int]):
     async def action_resume(self) -> None:
         if self.engine is None or self.engine.desk.states.state.value not in ("HALTED", "REDUCING"):
             return
-        if await self.push_screen_wait(ConfirmScreen("Resume trading (back to ACTIVE)?")):
+        if await self.ask(ConfirmPanel("Resume trading (back to ACTIVE)?")):
             self.engine.desk.states.resume("resumed at the console")
             if self.settings.schedule.enabled and not any(w.group == "schedule" and w.is_running for w in self.workers):
                 self.run_schedule()
@@ -333,7 +334,7 @@ class CatalystApp(App[int]):
         intent = self.pane(OrdersTable).selected_intent()
         if self.engine is None or intent is None:
             return
-        if await self.push_screen_wait(ConfirmScreen(f"Cancel order {intent} (and its bracket)?")):
+        if await self.ask(ConfirmPanel(f"Cancel order {intent} (and its bracket)?")):
             cancelled = await self.engine.desk.cancel(intent)
             self.notify(f"cancelled {len(cancelled)} order(s)")
 
@@ -358,11 +359,31 @@ class CatalystApp(App[int]):
         self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the help panel is shown it is modal, as a dialog is: of the console's own keys only its keys
-        work (Textual's, such as ctrl+q, still do)."""
+        """A dialog or the help over the panes is modal: of the console's own keys only its keys work (Textual's,
+        such as ctrl+q, still do)."""
         if action == "close_help":
-            return self.help_panel.display
-        return not (self.help_panel.display and action in self.BLOCKED_BY_HELP)
+            return self.help_panel.display and self.question is None
+        if action not in self.OWN_ACTIONS:
+            return True
+        if self.question is not None:
+            return False
+        return action == "help" or not self.help_panel.display
+
+    async def ask(self, question: Question[T]) -> T:
+        """Show a question over the panes, focused, and wait for its answer."""
+        focused = self.focused
+        self.question = question
+        await self.screen_stack[0].mount(question, before=0)  # first: no other widget's paint order changes
+        question.focus()
+        self.refresh_bindings()
+        try:
+            return await question.answered
+        finally:
+            self.question = None
+            await question.remove()
+            if focused is not None and focused.is_attached:
+                focused.focus()
+            self.refresh_bindings()
 
     def action_pane(self, index: int) -> None:
         self.shown_pane = index
@@ -373,7 +394,7 @@ class CatalystApp(App[int]):
         busy = self.engine is not None and (
             self.engine.broker.open_orders() or any(w.group == "cycle" and w.is_running for w in self.workers)
         )
-        if not busy or await self.push_screen_wait(ConfirmScreen("Quit? Orders are working or a cycle is running.",
+        if not busy or await self.ask(ConfirmPanel("Quit? Orders are working or a cycle is running.",
                                                                  "Working orders stay at IB.")):  # fmt: skip
             await self.shut_down()
             self.exit(0)

@@ -1,14 +1,15 @@
-"""Small dialogs: a yes/no confirmation and the kill switch (modal screens), and the key help (a panel).
+"""Small dialogs, drawn over the panes: a yes/no confirmation, the kill switch (`Question`s) and the key help.
 
 Every dialog is answered from the keyboard and reads the same without colour: the keys are written out beside
-what they do. Each one answers once (`OnceModal`): a second key queued before the screen is gone cannot dismiss the
-screen beneath it.
+what they do. Each one answers once: a second key queued before it is gone cannot answer what comes next. The
+approval card is still a modal screen, on `OnceModal` below.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -61,19 +62,54 @@ class OnceModal(ModalScreen[ResultT]):
             self.call_later(self._deliver)
 
 
-class ConfirmScreen(OnceModal[bool]):
+class Question(Vertical, Generic[ResultT], can_focus=True):
+    """A question in a box over the panes, answered from the keyboard once; `answered` holds the answer.
+
+    The console mounts it as the main screen's first child, on the layer above the panes, and focuses it; it
+    does not push a screen. A screen change draws the whole terminal twice and mounts the dialog, which made a
+    confirmation take 185-210 ms to show while quotes streamed (bench/keypress.py --dialog confirm). As the first
+    child it renumbers no other widget's paint order, so only its own cells are drawn. While it is open it keeps
+    the focus (a click on a pane gives it back) and the app lets none of its own keys through.
+    """
+
+    DEFAULT_CSS = """
+    Question {
+        width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
+        background: $surface; padding: 0 1;
+    }
+    Question > Static { width: auto; max-width: 100%; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._answered: asyncio.Future[ResultT] | None = None
+
+    @property
+    def answered(self) -> asyncio.Future[ResultT]:
+        if self._answered is None:
+            self._answered = asyncio.get_running_loop().create_future()
+        return self._answered
+
+    def answer(self, result: ResultT) -> bool:
+        """Give the answer; False (and nothing happens) when it was already given."""
+        if self.answered.done():
+            return False
+        self.answered.set_result(result)
+        return True
+
+    def on_blur(self) -> None:
+        if not self.answered.done():
+            self.call_after_refresh(self.focus)
+
+
+class ConfirmPanel(Question[bool]):
     """Ask a yes/no question: `y` or `enter` answers True, `n` or `escape` answers False."""
 
     DEFAULT_CSS = """
-    ConfirmScreen { align: center middle; }
-    ConfirmScreen > #confirm-box {
-        width: auto; min-width: 40; max-width: 90%; height: auto; max-height: 90%;
-        border: thick $warning; background: $surface; padding: 0 1;
-    }
-    ConfirmScreen #confirm-box > Static { width: auto; max-width: 100%; }
-    ConfirmScreen #confirm-question { text-style: bold; }
-    ConfirmScreen #confirm-detail { color: $text-muted; margin-top: 1; }
-    ConfirmScreen #confirm-keys { margin-top: 1; }
+    ConfirmPanel { border: thick $warning; }
+    ConfirmPanel #confirm-question { text-style: bold; }
+    ConfirmPanel #confirm-detail { color: $text-muted; margin-top: 1; }
+    ConfirmPanel #confirm-keys { margin-top: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
@@ -87,28 +123,22 @@ class ConfirmScreen(OnceModal[bool]):
         self.question, self.detail = question, detail
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="confirm-box"):
-            yield Static(self.question, id="confirm-question", markup=False)
-            if self.detail:
-                yield Static(self.detail, id="confirm-detail", markup=False)
-            yield Static("y / enter  yes      n / escape  no", id="confirm-keys", markup=False)
+        yield Static(self.question, id="confirm-question", markup=False)
+        if self.detail:
+            yield Static(self.detail, id="confirm-detail", markup=False)
+        yield Static("y / enter  yes      n / escape  no", id="confirm-keys", markup=False)
 
     def action_answer(self, value: bool) -> None:
         self.answer(value)
 
 
-class KillScreen(OnceModal[str | None]):
+class KillPanel(Question[str | None]):
     """The kill switch's confirmation: `y` answers "halt", `f` answers "flatten", `n` or `escape` answers None."""
 
     QUESTION = "Kill switch: cancel every working order and HALT?"
     DEFAULT_CSS = """
-    KillScreen { align: center middle; }
-    KillScreen > #kill-box {
-        width: auto; max-width: 90%; height: auto;
-        border: thick $error; background: $surface; padding: 0 1;
-    }
-    KillScreen #kill-box > Static { width: auto; max-width: 100%; }
-    KillScreen #kill-question { text-style: bold; margin-bottom: 1; }
+    KillPanel { border: thick $error; min-width: 0; }
+    KillPanel #kill-question { text-style: bold; margin-bottom: 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "choose('halt')", "Halt", id="kill.halt"),
@@ -118,15 +148,14 @@ class KillScreen(OnceModal[str | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="kill-box"):
-            yield Static(self.QUESTION, id="kill-question", markup=False)
-            yield Static(
-                "y           halt: cancel working orders, stop cycles, trading state HALTED\n"
-                "f           halt, then flatten every position at market\n"
-                "n / escape  do nothing",
-                id="kill-choices",
-                markup=False,
-            )
+        yield Static(self.QUESTION, id="kill-question", markup=False)
+        yield Static(
+            "y           halt: cancel working orders, stop cycles, trading state HALTED\n"
+            "f           halt, then flatten every position at market\n"
+            "n / escape  do nothing",
+            id="kill-choices",
+            markup=False,
+        )
 
     def action_choose(self, choice: str | None) -> None:
         self.answer(choice)

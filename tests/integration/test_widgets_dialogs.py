@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
-from textual.screen import Screen
+from textual.binding import Binding, BindingType
+from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -17,7 +18,7 @@ from catalyst_tui.journal.records import EntryKind
 from catalyst_tui.models import Check, CheckOutcome, DecisionKind, Instrument, Market, OrderType, Proposal, Quote, Side
 from catalyst_tui.risk.gate import Facts, Verdict
 from widgets.approval import CANNOT_APPROVE, ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
+from widgets.dialogs import ConfirmPanel, HelpPanel, KillPanel, Question
 from widgets.transcript import THINKING_HIDDEN, TranscriptView
 
 T0 = datetime(2026, 11, 20, 2, 35, tzinfo=UTC)
@@ -175,12 +176,18 @@ async def test_the_card_counts_down_and_expires_once_when_its_time_is_up() -> No
         assert len(app.screen_stack) == 1
 
 
-async def test_a_card_that_expires_under_another_dialog_is_dismissed_when_that_one_closes() -> None:
+class Above(ModalScreen[None]):
+    """Any screen pushed over a card; escape pops it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen")]
+
+
+async def test_a_card_that_expires_under_another_screen_is_dismissed_when_that_one_closes() -> None:
     clock = Clock()
     card = ApprovalCard(proposal(), verdict(), 30, clock)
     app = Host(card)
     async with app.run_test(size=SIZE) as pilot:
-        above = ConfirmScreen("Switch to AUTOPILOT?")
+        above = Above()
         await app.push_screen(above)
         clock.advance(31)
         card.tick()
@@ -221,28 +228,42 @@ async def test_an_unreadable_proposal_shows_without_numbers_it_does_not_have() -
 # ---- dialogs ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("key", "expected"), [("y", "halt"), ("f", "flatten"), ("n", None), ("escape", None)])
-async def test_the_kill_screen_returns_the_choice(key: str, expected: str | None) -> None:
-    screen = KillScreen()
-    app = Host(screen)
-    async with app.run_test(size=(80, 24)) as pilot:
-        assert "Kill switch: cancel every working order and HALT?" in text_of(screen, "#kill-question")
-        await pilot.press(key, key)
+class Asking(App[None]):
+    """Shows one question, focused, as the console does."""
+
+    def __init__(self, question: Question[Any]) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        yield self.question
+
+    def on_mount(self) -> None:
+        self.question.focus()
+
+
+KILL_CHOICES = [("y", "n", "halt"), ("f", "n", "flatten"), ("n", "y", None), ("escape", "y", None)]
+
+
+@pytest.mark.parametrize(("key", "other", "expected"), KILL_CHOICES)
+async def test_the_kill_switch_answers_the_first_choice_only(key: str, other: str, expected: str | None) -> None:
+    question = KillPanel()
+    async with Asking(question).run_test(size=(80, 24)) as pilot:
+        assert "Kill switch: cancel every working order and HALT?" in text_of(question, "#kill-question")
+        await pilot.press(key, other)  # a second key queued behind the first changes nothing
         await pilot.pause()
-        assert app.results == [expected]
-        assert len(app.screen_stack) == 1
+        assert question.answered.result() == expected
 
 
 @pytest.mark.parametrize(("key", "expected"), [("y", True), ("enter", True), ("n", False), ("escape", False)])
-async def test_the_confirm_screen_returns_yes_or_no(key: str, expected: bool) -> None:
-    screen = ConfirmScreen("Switch to AUTOPILOT?", "Orders that pass every check will go out unasked.")
-    app = Host(screen)
-    async with app.run_test(size=(80, 24)) as pilot:
-        assert text_of(screen, "#confirm-question") == "Switch to AUTOPILOT?"
-        assert "unasked" in text_of(screen, "#confirm-detail")
+async def test_the_confirmation_answers_yes_or_no(key: str, expected: bool) -> None:
+    question = ConfirmPanel("Switch to AUTOPILOT?", "Orders that pass every check will go out unasked.")
+    async with Asking(question).run_test(size=(80, 24)) as pilot:
+        assert text_of(question, "#confirm-question") == "Switch to AUTOPILOT?"
+        assert "unasked" in text_of(question, "#confirm-detail")
         await pilot.press(key)
         await pilot.pause()
-        assert app.results == [expected]
+        assert question.answered.result() is expected
 
 
 class PanelHost(App[None]):

@@ -18,7 +18,7 @@ from catalyst_tui.models import DecisionKind
 from tests.integration.conftest import journal_rows
 from tests.tui.conftest import SIZE, ready, wait_for
 from widgets.approval import ApprovalCard
-from widgets.dialogs import ConfirmScreen, HelpPanel, KillScreen
+from widgets.dialogs import ConfirmPanel, HelpPanel, KillPanel
 from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
@@ -148,7 +148,7 @@ async def test_k_then_y_cancels_every_working_order_and_halts(make_app: MakeApp)
         assert banner(app) == " PAPER | SUPERVISED | ACTIVE "
 
         await pilot.press("k")
-        await wait_for(pilot, lambda: isinstance(app.screen, KillScreen), "the kill switch's confirmation")
+        await wait_for(pilot, lambda: isinstance(app.question, KillPanel), "the kill switch's confirmation")
         await pilot.press("y")
         await wait_for(pilot, lambda: "HALTED" in banner(app), "the banner to say HALTED")
         await wait_for(pilot, lambda: order_rows(app) == {}, "every working order to be cancelled")
@@ -182,14 +182,14 @@ async def test_q_with_a_working_order_asks_first_and_y_exits_with_0(make_app: Ma
         await approved(pilot)
 
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit confirmation")
+        await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the quit confirmation")
         await pilot.press("n")
-        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), "the confirmation to close")
+        await wait_for(pilot, lambda: app.question is None, "the confirmation to close")
         await pilot.pause()
         assert app.is_running and app.return_code is None
 
         await pilot.press("q")
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the quit confirmation, again")
+        await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the quit confirmation, again")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.return_code is not None, "the app to exit")
     assert app.return_code == 0
@@ -222,3 +222,24 @@ async def test_question_mark_shows_the_keys_over_the_panes_and_only_its_own_keys
             assert app.is_running and "Cycle" in app.query_one(KeyBar).text
             await pilot.press("question_mark")
             await wait_for(pilot, lambda: panel.display, "the help again")
+
+
+async def test_a_question_over_the_panes_keeps_the_keys_until_answered_then_gives_the_focus_back(
+    make_app: MakeApp,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        main, focused = app.screen, app.focused
+
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the mode switch's question")
+        assert app.screen is main and app.focused is app.question  # over the panes, not a screen of its own
+        await pilot.press("c", "question_mark", "tab")  # no cycle, no help; tab takes the focus away a moment
+        await pilot.pause()
+        assert not any(w.group == "cycle" for w in app.workers) and not app.help_panel.display
+        assert app.focused is app.question
+
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.question is None, "the question to close")
+        assert app.focused is focused and banner(app) == " PAPER | SUPERVISED | ACTIVE "

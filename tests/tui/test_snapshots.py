@@ -18,7 +18,7 @@ from catalyst_tui.models import OrderType, Proposal, Side
 from catalyst_tui.risk import RiskGate
 from tests.tui.conftest import SIZE, ready, wait_for
 from widgets.approval import ApprovalCard
-from widgets.dialogs import HelpPanel, KillScreen
+from widgets.dialogs import HelpPanel, KillPanel
 
 SnapCompare = Callable[..., bool]
 
@@ -58,7 +58,7 @@ async def card_up(pilot: Pilot[Any]) -> None:
 async def kill_asked(pilot: Pilot[Any]) -> None:
     await drawn(pilot)
     await pilot.press("k")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, KillScreen), "the kill switch's confirmation")
+    await wait_for(pilot, lambda: isinstance(pilot.app.question, KillPanel), "the kill switch's confirmation")
 
 
 async def help_shown(pilot: Pilot[Any]) -> None:

@@ -36,7 +36,7 @@ from catalyst_tui.logs import setup_logging
 from tests.integration.desk.conftest import buy, quoted
 from tests.integration.reliability.full_disk_cycle import FILLER, fill, free
 from tests.tui.conftest import wait_for
-from widgets.dialogs import ConfirmScreen, KillScreen
+from widgets.dialogs import ConfirmPanel, KillPanel
 from widgets.orders import OrdersTable
 from widgets.status import Banner, StatusBar
 
@@ -112,9 +112,9 @@ def outcome(result: DeskResult) -> dict[str, Any]:
             "reason": result.decision.reason, "intent": trade.intent_id if trade else None}  # fmt: skip
 
 
-async def press_and_confirm(pilot: Pilot[Any], key: str, screen: type, answer: str = "y") -> None:
+async def press_and_confirm(pilot: Pilot[Any], key: str, question: type, answer: str = "y") -> None:
     await pilot.press(key)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, screen), f"the {screen.__name__} after {key}")
+    await wait_for(pilot, lambda: isinstance(pilot.app.question, question), f"the {question.__name__} after {key}")
     await pilot.press(answer)
 
 
@@ -138,9 +138,9 @@ async def session(pilot: Pilot[Any], app: CatalystApp, disk: Path, test: Parent)
     await test.tell("refused", **outcome(refused))
 
     selected = app.query_one(OrdersTable).selected_intent()
-    await press_and_confirm(pilot, "x", ConfirmScreen)
+    await press_and_confirm(pilot, "x", ConfirmPanel)
     await wait_for(pilot, lambda: selected not in {o.intent_id for o in engine.broker.open_orders()}, "the cancel")
-    await press_and_confirm(pilot, "k", KillScreen)
+    await press_and_confirm(pilot, "k", KillPanel)
     await wait_for(pilot, lambda: engine.broker.open_orders() == [], "the kill switch to cancel the rest")
     await test.tell("cancelled", selected=selected, banner=app.query_one(Banner).text)
 
@@ -153,7 +153,7 @@ async def session(pilot: Pilot[Any], app: CatalystApp, disk: Path, test: Parent)
     await wait_for(pilot, lambda: "JOURNAL FAILED" not in status_bar(app), "the status bar")  # drawn at its rate
     await test.tell("recovered", seconds=recovered, status_bar=status_bar(app), toasts=toasts(app))
 
-    await press_and_confirm(pilot, "r", ConfirmScreen)
+    await press_and_confirm(pilot, "r", ConfirmPanel)
     await wait_for(pilot, lambda: "ACTIVE" in app.query_one(Banner).text, "trading to resume")
     traded = await entry(engine, "700", 200)
     await test.tell("traded", **outcome(traded))

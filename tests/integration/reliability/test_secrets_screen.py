@@ -35,7 +35,7 @@ from tests.postgres import PostgresServer
 from tests.tui.conftest import FROZEN, SIZE, console_settings, ready, wait_for, xdg_env
 from tests.tui.test_tmux import Tmux, tmux, until
 from widgets.approval import ApprovalCard
-from widgets.dialogs import HelpPanel, KillScreen
+from widgets.dialogs import HelpPanel, KillPanel
 from widgets.transcript import TranscriptView
 
 __all__ = ["tmux"]  # fixtures
@@ -101,7 +101,7 @@ async def test_no_screen_of_the_console_shows_a_secret(tmp_path: Path, own_postg
             await pilot.press("question_mark")
             screens["help"] = await shown_until(pilot, lambda: app.pane(HelpPanel).display, "the help")
             await pilot.press("escape", "k")
-            screens["kill question"] = await shown_until(pilot, lambda: isinstance(app.screen, KillScreen), "the kill")
+            screens["kill question"] = await shown_until(pilot, lambda: isinstance(app.question, KillPanel), "the kill")
             await pilot.press("n", "c")
             screens["model's 401"] = await shown_until(pilot, lambda: cycles_closed(app) == 2, "the second cycle")
         claude.assert_done()
