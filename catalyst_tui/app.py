@@ -70,6 +70,19 @@ class CatalystApp(App[int]):
         *(Binding(str(n), f"pane({n - 1})", pane, show=False) for n, pane in enumerate(PANES, 1)),
     ]
     OWN_ACTIONS = frozenset(b.action.partition("(")[0] for b in BINDINGS if isinstance(b, Binding))
+    # A question's keys: priority, so that a focused pane's own enter or y never takes them; live only while
+    # that question is open (check_action). The question is not focused: moving focus restyles the screen.
+    BINDINGS += [
+        Binding("y", "kill_choice('halt')", "Halt", priority=True, id="kill.halt"),
+        Binding("f", "kill_choice('flatten')", "Halt and flatten", priority=True, id="kill.flatten"),
+        Binding("n", "kill_choice(None)", "Cancel", priority=True, id="kill.cancel"),
+        Binding("escape", "kill_choice(None)", "Cancel", show=False, priority=True, id="kill.escape"),
+        Binding("y", "confirm(True)", "Yes", priority=True, id="confirm.yes"),
+        Binding("enter", "confirm(True)", "Yes", show=False, priority=True, id="confirm.enter"),
+        Binding("n", "confirm(False)", "No", priority=True, id="confirm.no"),
+        Binding("escape", "confirm(False)", "No", show=False, priority=True, id="confirm.escape"),
+    ]
+    ANSWERS: ClassVar[dict[str, type[Question[Any]]]] = {"confirm": ConfirmPanel, "kill_choice": KillPanel}
     CSS = """
     Screen { layers: base dialog; align: center middle; }
     #help-panel { layer: dialog; display: none; }
@@ -363,6 +376,8 @@ class CatalystApp(App[int]):
         such as ctrl+q, still do)."""
         if action == "close_help":
             return self.help_panel.display and self.question is None
+        if action in self.ANSWERS:  # and only on the main screen: a card that came up over it takes its own y and n
+            return isinstance(self.question, self.ANSWERS[action]) and self.screen is self.screen_stack[0]
         if action not in self.OWN_ACTIONS:
             return True
         if self.question is not None:
@@ -370,20 +385,24 @@ class CatalystApp(App[int]):
         return action == "help" or not self.help_panel.display
 
     async def ask(self, question: Question[T]) -> T:
-        """Show a question over the panes, focused, and wait for its answer."""
-        focused = self.focused
+        """Show a question over the panes and wait for its answer."""
         self.question = question
         await self.screen_stack[0].mount(question, before=0)  # first: no other widget's paint order changes
-        question.focus()
         self.refresh_bindings()
         try:
             return await question.answered
         finally:
             self.question = None
             await question.remove()
-            if focused is not None and focused.is_attached:
-                focused.focus()
             self.refresh_bindings()
+
+    def action_confirm(self, value: bool) -> None:
+        if self.question is not None:
+            self.question.answer(value)
+
+    def action_kill_choice(self, choice: str | None) -> None:
+        if self.question is not None:
+            self.question.answer(choice)
 
     def action_pane(self, index: int) -> None:
         self.shown_pane = index

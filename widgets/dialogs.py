@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import ClassVar, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -62,14 +61,15 @@ class OnceModal(ModalScreen[ResultT]):
             self.call_later(self._deliver)
 
 
-class Question(Vertical, Generic[ResultT], can_focus=True):
+class Question(Vertical, Generic[ResultT]):
     """A question in a box over the panes, answered from the keyboard once; `answered` holds the answer.
 
-    The console mounts it as the main screen's first child, on the layer above the panes, and focuses it; it
-    does not push a screen. A screen change draws the whole terminal twice and mounts the dialog, which made a
-    confirmation take 185-210 ms to show while quotes streamed (bench/keypress.py --dialog confirm). As the first
-    child it renumbers no other widget's paint order, so only its own cells are drawn. While it is open it keeps
-    the focus (a click on a pane gives it back) and the app lets none of its own keys through.
+    The console mounts it as the main screen's first child, on the layer above the panes; it pushes no screen
+    and moves no focus. A screen change draws the whole terminal twice and mounts the dialog, and a focus change
+    restyles the screen: either made a confirmation take 185-220 ms to show while quotes streamed
+    (bench/keypress.py --dialog confirm). As the first child it renumbers no other widget's paint order, so only
+    its own cells are drawn. The app routes the question's keys to `answer()` and, while it is open, lets none of
+    its other keys through.
     """
 
     DEFAULT_CSS = """
@@ -97,13 +97,9 @@ class Question(Vertical, Generic[ResultT], can_focus=True):
         self.answered.set_result(result)
         return True
 
-    def on_blur(self) -> None:
-        if not self.answered.done():
-            self.call_after_refresh(self.focus)
-
 
 class ConfirmPanel(Question[bool]):
-    """Ask a yes/no question: `y` or `enter` answers True, `n` or `escape` answers False."""
+    """A yes/no question: `y` or `enter` answers True, `n` or `escape` answers False (the app's bindings)."""
 
     DEFAULT_CSS = """
     ConfirmPanel { border: thick $warning; }
@@ -111,12 +107,6 @@ class ConfirmPanel(Question[bool]):
     ConfirmPanel #confirm-detail { color: $text-muted; margin-top: 1; }
     ConfirmPanel #confirm-keys { margin-top: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("enter", "answer(True)", "Yes", show=False, id="confirm.enter"),
-        Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "No", show=False, id="confirm.escape"),
-    ]
 
     def __init__(self, question: str, detail: str = "") -> None:
         super().__init__()
@@ -128,24 +118,15 @@ class ConfirmPanel(Question[bool]):
             yield Static(self.detail, id="confirm-detail", markup=False)
         yield Static("y / enter  yes      n / escape  no", id="confirm-keys", markup=False)
 
-    def action_answer(self, value: bool) -> None:
-        self.answer(value)
-
 
 class KillPanel(Question[str | None]):
-    """The kill switch's confirmation: `y` answers "halt", `f` answers "flatten", `n` or `escape` answers None."""
+    """The kill switch's question: `y` answers "halt", `f` "flatten", `n` or `escape` None (the app's bindings)."""
 
     QUESTION = "Kill switch: cancel every working order and HALT?"
     DEFAULT_CSS = """
     KillPanel { border: thick $error; min-width: 0; }
     KillPanel #kill-question { text-style: bold; margin-bottom: 1; }
     """
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("y", "choose('halt')", "Halt", id="kill.halt"),
-        Binding("f", "choose('flatten')", "Halt and flatten", id="kill.flatten"),
-        Binding("n", "choose(None)", "Cancel", id="kill.cancel"),
-        Binding("escape", "choose(None)", "Cancel", show=False, id="kill.escape"),
-    ]
 
     def compose(self) -> ComposeResult:
         yield Static(self.QUESTION, id="kill-question", markup=False)
@@ -156,9 +137,6 @@ class KillPanel(Question[str | None]):
             id="kill-choices",
             markup=False,
         )
-
-    def action_choose(self, choice: str | None) -> None:
-        self.answer(choice)
 
 
 class HelpPanel(Vertical):

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, ClassVar
 
-import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen, Screen
@@ -229,7 +228,7 @@ async def test_an_unreadable_proposal_shows_without_numbers_it_does_not_have() -
 
 
 class Asking(App[None]):
-    """Shows one question, focused, as the console does."""
+    """Shows one question, as the console does (the console routes its keys: tests/tui/test_console.py)."""
 
     def __init__(self, question: Question[Any]) -> None:
         super().__init__()
@@ -238,32 +237,24 @@ class Asking(App[None]):
     def compose(self) -> ComposeResult:
         yield self.question
 
-    def on_mount(self) -> None:
-        self.question.focus()
 
-
-KILL_CHOICES = [("y", "n", "halt"), ("f", "n", "flatten"), ("n", "y", None), ("escape", "y", None)]
-
-
-@pytest.mark.parametrize(("key", "other", "expected"), KILL_CHOICES)
-async def test_the_kill_switch_answers_the_first_choice_only(key: str, other: str, expected: str | None) -> None:
+async def test_the_kill_switch_lists_its_choices_and_takes_the_first_answer_only() -> None:
     question = KillPanel()
-    async with Asking(question).run_test(size=(80, 24)) as pilot:
+    async with Asking(question).run_test(size=(100, 24)):
         assert "Kill switch: cancel every working order and HALT?" in text_of(question, "#kill-question")
-        await pilot.press(key, other)  # a second key queued behind the first changes nothing
-        await pilot.pause()
-        assert question.answered.result() == expected
+        choices = [line.split()[0] for line in text_of(question, "#kill-choices").splitlines()]
+        assert choices == ["y", "f", "n"]
+        assert question.answer("flatten") and not question.answer(None)  # a second key queued behind changes nothing
+        assert question.answered.result() == "flatten"
 
 
-@pytest.mark.parametrize(("key", "expected"), [("y", True), ("enter", True), ("n", False), ("escape", False)])
-async def test_the_confirmation_answers_yes_or_no(key: str, expected: bool) -> None:
+async def test_the_confirmation_shows_its_question_detail_and_keys() -> None:
     question = ConfirmPanel("Switch to AUTOPILOT?", "Orders that pass every check will go out unasked.")
-    async with Asking(question).run_test(size=(80, 24)) as pilot:
+    async with Asking(question).run_test(size=(80, 24)):
         assert text_of(question, "#confirm-question") == "Switch to AUTOPILOT?"
         assert "unasked" in text_of(question, "#confirm-detail")
-        await pilot.press(key)
-        await pilot.pause()
-        assert question.answered.result() is expected
+        assert text_of(question, "#confirm-keys").split() == ["y", "/", "enter", "yes", "n", "/", "escape", "no"]
+        assert question.answer(False) and question.answered.result() is False
 
 
 class PanelHost(App[None]):

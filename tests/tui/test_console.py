@@ -224,22 +224,46 @@ async def test_question_mark_shows_the_keys_over_the_panes_and_only_its_own_keys
             await wait_for(pilot, lambda: panel.display, "the help again")
 
 
-async def test_a_question_over_the_panes_keeps_the_keys_until_answered_then_gives_the_focus_back(
-    make_app: MakeApp,
-) -> None:
+async def test_a_question_over_the_panes_takes_the_keys_until_it_is_answered(make_app: MakeApp) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
         main, focused = app.screen, app.focused
+        assert isinstance(focused, PositionsTable)  # a table, which has an enter key of its own
 
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the mode switch's question")
-        assert app.screen is main and app.focused is app.question  # over the panes, not a screen of its own
-        await pilot.press("c", "question_mark", "tab")  # no cycle, no help; tab takes the focus away a moment
+        assert app.screen is main and app.focused is focused  # over the panes: no screen, no focus moved
+        assert app.query_one(KeyBar).text.split() == ["y", "Yes", "n", "No"]
+        await pilot.press("c", "question_mark", "k")  # none of the console's other keys work meanwhile
         await pilot.pause()
         assert not any(w.group == "cycle" for w in app.workers) and not app.help_panel.display
-        assert app.focused is app.question
+        assert isinstance(app.question, ConfirmPanel)
 
         await pilot.press("n")
         await wait_for(pilot, lambda: app.question is None, "the question to close")
-        assert app.focused is focused and banner(app) == " PAPER | SUPERVISED | ACTIVE "
+        assert banner(app) == " PAPER | SUPERVISED | ACTIVE " and "Cycle" in app.query_one(KeyBar).text
+
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the question again")
+        await pilot.press("enter")  # the question's, not the focused table's
+        await wait_for(pilot, lambda: "AUTOPILOT" in banner(app), "the switch to autopilot")
+
+
+async def test_a_card_that_comes_up_over_a_question_takes_its_own_keys(make_app: MakeApp) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("m")
+        await wait_for(pilot, lambda: isinstance(app.question, ConfirmPanel), "the mode switch's question")
+        question = app.question
+        app.start_cycle("all", "operator")  # the schedule's way: the rules brain proposes, a card comes up
+        await wait_for(pilot, lambda: app.card is not None and app.screen is app.card, "the card over the question")
+
+        await pilot.press("n", "enter")  # the card's no, not the question's
+        await wait_for(pilot, lambda: cycle_done(app), "the cycle to finish after the rejection")
+        assert any("Not sent: rejected by operator" in line for line in transcript(app))
+        assert app.question is question and not question.answered.done()  # still open, still unanswered
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.question is None, "the question to close")
+        assert banner(app) == " PAPER | SUPERVISED | ACTIVE "
