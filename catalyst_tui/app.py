@@ -86,7 +86,7 @@ class CatalystApp(App[int]):
     CSS = """
     Screen { layers: base dialog; align: center middle; }
     #help-panel { layer: dialog; display: none; }
-    Question { layer: dialog; }
+    Question { layer: dialog; display: none; }
     #panes { grid-size: 2 2; grid-columns: 5fr 6fr; grid-rows: 1fr 1fr; height: 1fr; }
     .pane { border: round $primary; border-title-align: left; }
     .pane:focus-within { border: round $accent; }
@@ -106,6 +106,7 @@ class CatalystApp(App[int]):
         self.shown_pane = 3
         self.journal_failed = False
         self.help_panel = HelpPanel(id="help-panel")
+        self.confirm_panel, self.kill_panel = ConfirmPanel(id="confirm-panel"), KillPanel(id="kill-panel")
         self.question: Question[Any] | None = None  # the dialog on screen, if any
         self._stop = asyncio.Event()  # set to shut the engine down in order before the app exits
         self.animation_level = "none"
@@ -117,7 +118,8 @@ class CatalystApp(App[int]):
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def compose(self) -> ComposeResult:
-        yield self.help_panel  # first: paint order counts from the last child, so showing it renumbers nothing
+        # First, hidden: paint order counts from the last child, so showing one of these renumbers nothing.
+        yield from (self.confirm_panel, self.kill_panel, self.help_panel)
         yield Banner(id="banner")
         with Grid(id="panes"):
             for pane, widget in zip(PANES, self._pane_widgets(), strict=True):
@@ -321,14 +323,14 @@ class CatalystApp(App[int]):
                   f"{r.max_position_pct}% of equity, ≤ {r.max_orders_per_day} orders a day, daily loss halts at "
                   f"{r.daily_loss_hard_pct}%.")  # fmt: skip
         detail = limits if to is Mode.AUTOPILOT else "Every order will wait for your y."
-        if await self.ask(ConfirmPanel(f"Switch to {to.value.upper()}?", detail)):
+        if await self.ask(self.confirm_panel.put(f"Switch to {to.value.upper()}?", detail)):
             self.engine.desk.set_mode(to)
 
     @work(group="keys", exit_on_error=False)
     async def action_kill(self) -> None:
         if self.engine is None:
             return
-        choice = await self.ask(KillPanel())
+        choice = await self.ask(self.kill_panel)
         if choice is not None:
             await self.engine.kill(flatten=choice == "flatten")
             self.notify("HALTED: working orders cancelled" + (", positions closing" if choice == "flatten" else ""))
@@ -337,7 +339,7 @@ class CatalystApp(App[int]):
     async def action_resume(self) -> None:
         if self.engine is None or self.engine.desk.states.state.value not in ("HALTED", "REDUCING"):
             return
-        if await self.ask(ConfirmPanel("Resume trading (back to ACTIVE)?")):
+        if await self.ask(self.confirm_panel.put("Resume trading (back to ACTIVE)?")):
             self.engine.desk.states.resume("resumed at the console")
             if self.settings.schedule.enabled and not any(w.group == "schedule" and w.is_running for w in self.workers):
                 self.run_schedule()
@@ -347,7 +349,7 @@ class CatalystApp(App[int]):
         intent = self.pane(OrdersTable).selected_intent()
         if self.engine is None or intent is None:
             return
-        if await self.ask(ConfirmPanel(f"Cancel order {intent} (and its bracket)?")):
+        if await self.ask(self.confirm_panel.put(f"Cancel order {intent} (and its bracket)?")):
             cancelled = await self.engine.desk.cancel(intent)
             self.notify(f"cancelled {len(cancelled)} order(s)")
 
@@ -387,13 +389,14 @@ class CatalystApp(App[int]):
     async def ask(self, question: Question[T]) -> T:
         """Show a question over the panes and wait for its answer."""
         self.question = question
-        await self.screen_stack[0].mount(question, before=0)  # first: no other widget's paint order changes
+        answered = question.open()
+        question.display = True
         self.refresh_bindings()
         try:
-            return await question.answered
+            return await answered
         finally:
             self.question = None
-            await question.remove()
+            question.display = False
             self.refresh_bindings()
 
     def action_confirm(self, value: bool) -> None:
@@ -413,7 +416,7 @@ class CatalystApp(App[int]):
         busy = self.engine is not None and (
             self.engine.broker.open_orders() or any(w.group == "cycle" and w.is_running for w in self.workers)
         )
-        if not busy or await self.ask(ConfirmPanel("Quit? Orders are working or a cycle is running.",
+        if not busy or await self.ask(self.confirm_panel.put("Quit? Orders are working or a cycle is running.",
                                                                  "Working orders stay at IB.")):  # fmt: skip
             await self.shut_down()
             self.exit(0)

@@ -64,12 +64,12 @@ class OnceModal(ModalScreen[ResultT]):
 class Question(Vertical, Generic[ResultT]):
     """A question in a box over the panes, answered from the keyboard once; `answered` holds the answer.
 
-    The console mounts it as the main screen's first child, on the layer above the panes; it pushes no screen
-    and moves no focus. A screen change draws the whole terminal twice and mounts the dialog, and a focus change
-    restyles the screen: either made a confirmation take 185-220 ms to show while quotes streamed
-    (bench/keypress.py --dialog confirm). As the first child it renumbers no other widget's paint order, so only
-    its own cells are drawn. The app routes the question's keys to `answer()` and, while it is open, lets none of
-    its other keys through.
+    The console composes it hidden among the main screen's first children, on the layer above the panes, and
+    shows it to ask: it pushes no screen, mounts nothing and moves no focus. A screen change draws the whole
+    terminal twice and mounts the dialog, and a focus change restyles the screen: either made a confirmation take
+    185-220 ms to show while quotes streamed (bench/keypress.py --dialog confirm). Composed before the panes, it
+    renumbers no other widget's paint order when it comes and goes, so only its own cells are drawn. The app
+    routes the question's keys to `answer()` and, while it is open, lets none of its other keys through.
     """
 
     DEFAULT_CSS = """
@@ -82,17 +82,16 @@ class Question(Vertical, Generic[ResultT]):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._answered: asyncio.Future[ResultT] | None = None
+        self.answered: asyncio.Future[ResultT] | None = None  # the answer to the question open now
 
-    @property
-    def answered(self) -> asyncio.Future[ResultT]:
-        if self._answered is None:
-            self._answered = asyncio.get_running_loop().create_future()
-        return self._answered
+    def open(self) -> asyncio.Future[ResultT]:
+        """A new asking: the answer will be set on the future returned."""
+        self.answered = asyncio.get_running_loop().create_future()
+        return self.answered
 
     def answer(self, result: ResultT) -> bool:
-        """Give the answer; False (and nothing happens) when it was already given."""
-        if self.answered.done():
+        """Give the answer; False (and nothing happens) when nothing is asked or it was already answered."""
+        if self.answered is None or self.answered.done():
             return False
         self.answered.set_result(result)
         return True
@@ -105,18 +104,30 @@ class ConfirmPanel(Question[bool]):
     ConfirmPanel { border: thick $warning; }
     ConfirmPanel #confirm-question { text-style: bold; }
     ConfirmPanel #confirm-detail { color: $text-muted; margin-top: 1; }
+    ConfirmPanel #confirm-detail.-empty { display: none; }
     ConfirmPanel #confirm-keys { margin-top: 1; }
     """
 
-    def __init__(self, question: str, detail: str = "") -> None:
-        super().__init__()
+    def __init__(self, question: str = "", detail: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
         self.question, self.detail = question, detail
 
     def compose(self) -> ComposeResult:
         yield Static(self.question, id="confirm-question", markup=False)
-        if self.detail:
-            yield Static(self.detail, id="confirm-detail", markup=False)
+        yield Static(self.detail, id="confirm-detail", markup=False, classes="" if self.detail else "-empty")
         yield Static("y / enter  yes      n / escape  no", id="confirm-keys", markup=False)
+
+    def put(self, question: str, detail: str = "") -> ConfirmPanel:
+        """Ask this next. Text is set only where it differs: setting it lays the box out again."""
+        if question != self.question:
+            self.question = question
+            self.query_one("#confirm-question", Static).update(question)
+        if detail != self.detail:
+            self.detail = detail
+            shown = self.query_one("#confirm-detail", Static)
+            shown.update(detail)
+            shown.set_class(not detail, "-empty")
+        return self
 
 
 class KillPanel(Question[str | None]):

@@ -244,17 +244,22 @@ async def test_the_kill_switch_lists_its_choices_and_takes_the_first_answer_only
         assert "Kill switch: cancel every working order and HALT?" in text_of(question, "#kill-question")
         choices = [line.split()[0] for line in text_of(question, "#kill-choices").splitlines()]
         assert choices == ["y", "f", "n"]
+        assert not question.answer("halt")  # nothing asked yet
+        answered = question.open()
         assert question.answer("flatten") and not question.answer(None)  # a second key queued behind changes nothing
-        assert question.answered.result() == "flatten"
+        assert answered.result() == "flatten"
 
 
 async def test_the_confirmation_shows_its_question_detail_and_keys() -> None:
     question = ConfirmPanel("Switch to AUTOPILOT?", "Orders that pass every check will go out unasked.")
-    async with Asking(question).run_test(size=(80, 24)):
+    async with Asking(question).run_test(size=(80, 24)) as pilot:
         assert text_of(question, "#confirm-question") == "Switch to AUTOPILOT?"
         assert "unasked" in text_of(question, "#confirm-detail")
         assert text_of(question, "#confirm-keys").split() == ["y", "/", "enter", "yes", "n", "/", "escape", "no"]
-        assert question.answer(False) and question.answered.result() is False
+        question.put("Resume trading (back to ACTIVE)?")
+        await pilot.pause()
+        assert text_of(question, "#confirm-question") == "Resume trading (back to ACTIVE)?"
+        assert not question.query_one("#confirm-detail").display  # no detail: no blank line for it
 
 
 class PanelHost(App[None]):
