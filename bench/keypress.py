@@ -3,7 +3,7 @@ tape streams 500 symbols at 2,000 trades a second, and Claude (the fake Messages
 a long cycle into the Transcript. The bench types `?` (the help opens) and `?` again (it closes), many times, at
 random moments, and times each from the key's bytes written to the terminal to the frame after which the screen
 shows the change (a terminal emulator keeps the screen: `make bench-deps`). `--dialog confirm` types `m` and `n`
-instead: the mode switch's confirmation, a modal screen like the kill switch's and the approval card.
+instead: the mode switch's confirmation, a question over the panes like the kill switch's.
 
     PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100 [--dialog confirm]
 """
@@ -37,7 +37,7 @@ class Dialog:
 
 DIALOGS = {
     "help": Dialog("?", "?", "q closes this help"),  # a panel over the panes
-    "confirm": Dialog("m", "n", "Switch to AUTOPILOT?"),  # a modal screen, as the kill switch and the card are
+    "confirm": Dialog("m", "n", "Switch to AUTOPILOT?"),  # a question over the panes, as the kill switch is
 }
 TURNS = 40
 WORDS = ("momentum", "volume", "support", "resistance", "spread", "breakout", "pullback", "VWAP", "sector", "tape")
