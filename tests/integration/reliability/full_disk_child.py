@@ -142,6 +142,7 @@ async def session(pilot: Pilot[Any], app: CatalystApp, disk: Path, test: Parent)
     await wait_for(pilot, lambda: selected not in {o.intent_id for o in engine.broker.open_orders()}, "the cancel")
     await press_and_confirm(pilot, "k", KillPanel)
     await wait_for(pilot, lambda: engine.broker.open_orders() == [], "the kill switch to cancel the rest")
+    await wait_for(pilot, lambda: "HALTED" in app.query_one(Banner).text, "the banner")  # drawn at its rate
     await test.tell("cancelled", selected=selected, banner=app.query_one(Banner).text)
 
     (disk / FILLER).unlink()
