@@ -118,8 +118,6 @@ class CatalystApp(App[int]):
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def compose(self) -> ComposeResult:
-        # First, hidden: paint order counts from the last child, so showing one of these renumbers nothing.
-        yield from (self.confirm_panel, self.kill_panel, self.help_panel)
         yield Banner(id="banner")
         with Grid(id="panes"):
             for pane, widget in zip(PANES, self._pane_widgets(), strict=True):
@@ -146,7 +144,10 @@ class CatalystApp(App[int]):
 
     def on_ready(self) -> None:
         """The first frame is out: the banner and status bar follow at once, not at the draw timer's first tick, and
-        only then does the engine start, whose imports and simulator warm-up would share the CPU with that frame."""
+        only then does the engine start, whose imports and simulator warm-up would share the CPU with that frame.
+        The dialogs, hidden until asked for, are mounted then too: before the panes, as paint order counts from the
+        last child, so showing one renumbers nothing."""
+        self.screen_stack[0].mount(self.confirm_panel, self.kill_panel, self.help_panel, before=0)
         self.draw()
         self.run_engine()
 
@@ -359,6 +360,8 @@ class CatalystApp(App[int]):
 
     def action_help(self) -> None:
         """Show or hide the help panel over the panes. (A dialog on screen is modal: this key does not reach here.)"""
+        if not self.help_panel.is_mounted:
+            return  # the first frame is not out yet
         if self.help_panel.display:
             self.action_close_help()
             return
