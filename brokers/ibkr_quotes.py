@@ -8,6 +8,7 @@ import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from ib_async import IB, Contract, Ticker
 
@@ -30,6 +31,13 @@ def decimal_or_none(value: float | None, allow_zero: bool = False) -> Decimal | 
     return Decimal(str(value))
 
 
+class Tick(NamedTuple):
+    """When a symbol last ticked, by our clock, and in which batch of ticks."""
+
+    time: datetime
+    batch: int
+
+
 class QuoteBook:
     def __init__(
         self,
@@ -43,10 +51,12 @@ class QuoteBook:
         self.market_open = market_open
         self.wanted: dict[str, tuple[Instrument, Contract]] = {}  # display → what to stream; survives reconnects
         self._tickers: dict[str, Ticker] = {}
+        self._display_of: dict[Ticker, str] = {}  # the tickers streaming now → their symbol
         self._by_con_id: dict[int, str] = {}
-        self._last_tick: dict[str, datetime] = {}
+        self._last_tick: dict[str, Tick] = {}
+        self._batches = 0
         self._asked_at: dict[str, datetime] = {}
-        self._built: dict[str, tuple[datetime, Quote]] = {}  # display → the quote last built, and when
+        self._built: dict[str, tuple[datetime, Tick | None, Quote]] = {}  # display → the quote last built, from what
         self.delayed_mode = False
         self.listeners: list[Callable[[list[Quote]], None]] = []
         ib.pendingTickersEvent += self._on_tickers
@@ -65,12 +75,13 @@ class QuoteBook:
         entry = self.wanted.pop(instrument.display, None)
         if entry is not None and self.ib.isConnected():
             self.ib.cancelMktData(entry[1])
-        self._tickers.pop(instrument.display, None)
+        self._forget_ticker(instrument.display)
         self._built.pop(instrument.display, None)
 
     def restore(self) -> None:
         """A new connection has no subscriptions: ask for every wanted one again."""
         self._tickers.clear()
+        self._display_of.clear()
         self._built.clear()
         if self.delayed_mode:
             self.ib.reqMarketDataType(DELAYED)
@@ -80,8 +91,15 @@ class QuoteBook:
     def _request(self, display: str) -> None:
         _, contract = self.wanted[display]
         self._asked_at[display] = self.clock.now()
-        self._tickers[display] = self.ib.reqMktData(contract)
+        self._forget_ticker(display)
+        ticker = self._tickers[display] = self.ib.reqMktData(contract)
+        self._display_of[ticker] = display
         self._built.pop(display, None)
+
+    def _forget_ticker(self, display: str) -> None:
+        ticker = self._tickers.pop(display, None)
+        if ticker is not None:
+            self._display_of.pop(ticker, None)
 
     def _on_error(self, req_id: int, code: int, text: str, contract: Contract | None) -> None:
         if code != NOT_SUBSCRIBED or contract is None:
@@ -97,14 +115,14 @@ class QuoteBook:
         self._request(display)
 
     def _on_tickers(self, tickers: set[Ticker]) -> None:
-        now = self.clock.now()
-        changed = []
-        for ticker in tickers:
-            display = self._by_con_id.get(ticker.contract.conId) if ticker.contract else None
-            if display is not None and self._tickers.get(display) is ticker:
-                self._last_tick[display] = now
-                self._built.pop(display, None)
-                changed.append(display)
+        """Stamp each symbol that ticked with this batch (its time, and its number, for a clock that stands still).
+
+        Called for every batch of ticks from the socket, 2,000 ticks a second on a busy board: it only stamps;
+        a quote is built when someone reads it."""
+        self._batches += 1
+        tick = Tick(self.clock.now(), self._batches)
+        changed = [display for display in map(self._display_of.get, tickers) if display is not None]
+        self._last_tick.update(dict.fromkeys(changed, tick))
         if changed and self.listeners:
             quotes = [q for q in (self.quote(d) for d in changed) if q is not None]
             for listener in list(self.listeners):
@@ -117,12 +135,13 @@ class QuoteBook:
         than `REUSE_FOR` ago, is the same quote (only its staleness could have turned, and it is a second late at
         most), so it is given again rather than built again."""
         now = self.clock.now()
+        tick = self._last_tick.get(display)
         built = self._built.get(display)
-        if built is not None and timedelta(0) <= now - built[0] < REUSE_FOR:
-            return built[1]
+        if built is not None and built[1] is tick and timedelta(0) <= now - built[0] < REUSE_FOR:
+            return built[2]
         quote = self._build(display)
         if quote is not None:
-            self._built[display] = (now, quote)
+            self._built[display] = (now, tick, quote)
         return quote
 
     def _build(self, display: str) -> Quote | None:
@@ -130,7 +149,8 @@ class QuoteBook:
         if entry is None:
             return None
         instrument = entry[0]
-        last_tick = self._last_tick.get(display)
+        tick = self._last_tick.get(display)
+        last_tick = tick.time if tick is not None else None
         if ticker is None:
             return Quote(instrument, stale=self._is_stale(instrument, display, last_tick))
         return Quote(

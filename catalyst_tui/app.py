@@ -21,6 +21,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.css.query import NoMatches
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -37,6 +38,7 @@ from catalyst_tui.models import Decision, Market, Position, Proposal
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
+from widgets.compositor import CoveringScreen
 from widgets.dialogs import ConfirmPanel, HelpPanel, KillPanel, Question
 from widgets.keybar import KeyBar
 from widgets.orders import OrdersTable
@@ -116,6 +118,10 @@ class CatalystApp(App[int]):
         default = Keys()
         # Only what differs: a remapped binding moves to the end of the footer.
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
+
+    def get_default_screen(self) -> Screen[object]:
+        """Quotes change a few lines many times a second: the main screen draws only the cells that changed."""
+        return CoveringScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")

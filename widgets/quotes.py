@@ -2,7 +2,7 @@
 
 A `DataTable` re-renders every visible cell whenever one cell changes (its update counter is part of every cell's
 cache key), which costs most of a core at quote rates. Here each row is one cached `Strip`, rebuilt and refreshed
-(`refresh_line`) only when its text changed, so a 10 Hz flush of hundreds of quotes costs a few percent.
+only when its text changed, so a 10 Hz flush of hundreds of quotes costs a few percent.
 
 The text alone carries every meaning (signs, "STALE", "DLY", "-" for a value the feed has not given), so the board
 reads the same with NO_COLOR; colour only repeats it.
@@ -19,7 +19,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -239,10 +239,18 @@ class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
             if row != self._rows[index]:
                 self._rows[index] = row
                 self._strips.pop(index, None)
-                self.refresh_line(index + 1)  # line 0 is the header
+                self._refresh_row(index)
         size = Size(LINE_WIDTH, len(self._rows) + 1)
         if self.virtual_size != size:
             self.virtual_size = size
+
+    def _refresh_row(self, index: int) -> None:
+        """Repaint one row's line, and only the board's own cells.
+
+        ScrollView.refresh_line marks the whole virtual width, which reaches over the scrollbar whenever the board
+        is wider than its pane: the scrollbar was then drawn again with every row that changed."""
+        line = index + 1 - self.scroll_offset.y  # line 0 is the header
+        self.refresh(Region(0, line, self.scrollable_content_region.width, 1))
 
     def _follow(self, order: list[str]) -> None:
         """Drop the symbols no longer given (the rows below move up) and append the new ones at the bottom."""
@@ -262,9 +270,9 @@ class QuoteBoard(SteadyScrollbars, ScrollView, can_focus=True):
                 known.add(symbol)
 
     def _shown_rows(self) -> range:
-        """The rows under the header right now."""
+        """The rows between the header and the horizontal scrollbar, if the board has one, right now."""
         top = self.scroll_offset.y
-        return range(top, min(len(self._rows), top + max(0, self.size.height - 1)))
+        return range(top, min(len(self._rows), top + max(0, self.scrollable_content_region.height - 1)))
 
     def _row_at(self, index: int) -> _Row:
         """A row read at the last `show()` if it was on screen then; otherwise read now (it has scrolled in)."""

@@ -6,13 +6,13 @@ one), quote rows keep their places, and every meaning is in the text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
+from textual.geometry import Region
 from textual.widget import Widget
 
 from catalyst_tui.broker_models import LinkPhase, LinkState
@@ -195,8 +195,13 @@ async def test_quote_rows_keep_their_places_and_only_changed_lines_repaint() -> 
         board.show({"0700.HK": tencent, "AAPL": quote(AAPL, "181"), "MSFT": None}, NOW)
         await pilot.pause()
         repainted: list[int] = []
-        original: Callable[[int], None] = board.refresh_line
-        board.refresh_line = lambda y: (repainted.append(y), original(y))[1]  # type: ignore[method-assign]
+        original = board.refresh
+
+        def refresh(*regions: Region, **kwargs: Any) -> QuoteBoard:
+            repainted.extend(region.y for region in regions)
+            return original(*regions, **kwargs)
+
+        board.refresh = refresh  # type: ignore[method-assign]
 
         later = NOW + timedelta(milliseconds=500)  # 0700.HK's age still reads 3s
         stale = quote(AAPL, "182", age=125, stale=True)
