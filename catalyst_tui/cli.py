@@ -32,6 +32,10 @@ from catalyst_tui.markets import EXCHANGES, Phase
 from catalyst_tui.models import Market
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+SCREEN_FPS = 120
+"""How often Textual may draw the screen. At its default, 60, a key pressed just after a frame waits up to 17 ms
+for the next one; the console draws only what changed, so at 120 the wait halves and nothing else is drawn more
+(bench/keypress.py, docs/performance.md). An operator's own TEXTUAL_FPS wins."""
 log = logging.getLogger(__name__)
 
 
@@ -230,6 +234,7 @@ def run_sim_gateway(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run_console(settings: Settings, env: Mapping[str, str], live: bool) -> int:
+    os.environ.setdefault("TEXTUAL_FPS", str(SCREEN_FPS))  # Textual reads it once, when first imported: just below
     from catalyst_tui.app import CatalystApp
     from catalyst_tui.engine import check_brain
 
