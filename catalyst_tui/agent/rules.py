@@ -19,7 +19,7 @@ from catalyst_tui.agent.scan import ScanRow
 from catalyst_tui.agent.technicals import Technicals
 from catalyst_tui.broker_models import InstrumentDetails
 from catalyst_tui.journal import EntryKind
-from catalyst_tui.models import Account, Position, Quote
+from catalyst_tui.models import Account, Quote
 
 MIN_CHANGE_PCT, MIN_MOMENTUM_PCT, MIN_VOLUME_RATIO = Decimal("0.5"), Decimal(0), Decimal("1.0")
 MAX_RSI = Decimal(70)
@@ -57,26 +57,27 @@ class RulesBrain:
             say(_why_nothing(scan.data, busy))
             await tools.run("log_decision", {"decision": "no trade", "reasoning": "no symbol met the momentum rules"})
             return BrainOutcome("done")
-        for row in candidates:
-            await self._consider(row, account, positions, tools, say)
+        skipped = [why for row in candidates if (why := await self._consider(row, account, tools, say))]
+        if len(skipped) == len(candidates):  # no proposal: the journal still says why not
+            await tools.run("log_decision", {"decision": "no trade", "reasoning": "; ".join(skipped)})
         return BrainOutcome("done")
 
-    async def _consider(self, row: ScanRow, account: Account | None, positions: list[Position], tools: ToolExecutor,
-                        say: Callable[[str], None]) -> None:  # fmt: skip
+    async def _consider(self, row: ScanRow, account: Account | None, tools: ToolExecutor,
+                        say: Callable[[str], None]) -> str | None:  # fmt: skip
+        """Propose a trade in `row`'s symbol, or say why not and return that reason."""
         tech = (await tools.run("get_technicals", {"symbol": row.symbol})).data
         quoted = (await tools.run("get_quote", {"symbol": row.symbol})).data
         if not isinstance(tech, Technicals) or not isinstance(quoted, tuple) or account is None:
-            say(f"{row.symbol}: not enough data to judge; skipped.")
-            return
+            return _skip(say, f"{row.symbol}: not enough data to judge")
         quote, details = quoted
         reason = _not_now(tech, quote)
         if reason:
-            say(f"{row.symbol} {_signed(row.change_pct)}% on {row.volume_ratio:.1f}× volume, but {reason}; skipped.")
-            return
+            return _skip(
+                say, f"{row.symbol} {_signed(row.change_pct)}% on {row.volume_ratio:.1f}× volume, but {reason}"
+            )
         plan = _plan(row.symbol, tech, quote, details, account, tools.settings.risk.max_order_value)
         if plan is None:
-            say(f"{row.symbol}: one board lot would risk more than {RISK_PER_TRADE_PCT}% of equity; skipped.")
-            return
+            return _skip(say, f"{row.symbol}: one board lot would risk more than {RISK_PER_TRADE_PCT}% of equity")
         vwap = f"{tech.vwap:.2f}"
         say(
             f"{row.symbol} {_signed(row.change_pct)}% on {row.volume_ratio:.1f}× volume, above VWAP {vwap}; "
@@ -88,6 +89,12 @@ class RulesBrain:
             "reason": f"momentum: {_signed(row.change_pct)}% today, {_signed(row.momentum_pct)}% over 5 sessions, "
                       f"{row.volume_ratio:.1f}× volume, above VWAP; ATR stop",
         })  # fmt: skip
+        return None
+
+
+def _skip(say: Callable[[str], None], reason: str) -> str:
+    say(f"{reason}; skipped.")
+    return reason
 
 
 def _strong(row: ScanRow) -> bool:

@@ -70,5 +70,11 @@ async def test_the_rules_brain_trades_a_day_at_the_scheduled_times(
     assert sum("proposing" in t for t in texts) == len(proposals) == 1
     assert {p["decision"] for p in proposals} == {"auto"}
     assert sum("no trade this cycle" in t for t in texts) >= 4
+    # Every cycle decided something the journal keeps: a proposal, or a decision saying why not, including the
+    # cycles whose candidates were each skipped on a closer look (below VWAP, too big a lot).
+    decided = journal_rows(journal, "SELECT cycle_id FROM decision_log UNION SELECT cycle_id FROM proposals")
+    assert {d["cycle_id"] for d in decided} == {c["id"] for c in cycles}
+    skipped = journal_rows(journal, "SELECT reasoning FROM decision_log WHERE reasoning LIKE '%VWAP%'")
+    assert skipped, "no cycle on this seeded day passed on a candidate below VWAP"
     roles = journal_rows(journal, "SELECT role FROM orders ORDER BY intent_id")
     assert [r["role"] for r in roles] == ["entry", "stop_loss", "take_profit"]
