@@ -38,9 +38,9 @@ from catalyst_tui.models import Decision, Market, Position, Proposal
 from catalyst_tui.risk import Verdict
 from catalyst_tui.tui_approver import CardApprover
 from widgets.approval import ApprovalCard
-from widgets.compositor import CoveringScreen
 from widgets.dialogs import ConfirmPanel, HelpPanel, KillPanel, Question
 from widgets.keybar import KeyBar
+from widgets.main_screen import MainScreen
 from widgets.orders import OrdersTable
 from widgets.positions import PositionsTable
 from widgets.quotes import LiveQuotes, QuoteBoard
@@ -120,8 +120,9 @@ class CatalystApp(App[int]):
         self.set_keymap({k: v for k, v in wanted.items() if getattr(default, k) != v})
 
     def get_default_screen(self) -> Screen[object]:
-        """Quotes change a few lines many times a second: the main screen draws only the cells that changed."""
-        return CoveringScreen(id="_default")
+        """Quotes change a few lines many times a second: the main screen draws only the cells that changed, as soon
+        as they change."""
+        return MainScreen(id="_default")
 
     def compose(self) -> ComposeResult:
         yield Banner(id="banner")

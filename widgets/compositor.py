@@ -22,7 +22,6 @@ from collections.abc import Iterable
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.strip import Strip
 
 
@@ -69,11 +68,3 @@ class CoveringCompositor(Compositor):
             left = [part for area in left for part in uncovered(area, shown)]
             if not left:
                 return
-
-
-class CoveringScreen(Screen[object]):
-    """A screen drawn by `CoveringCompositor`: for a screen that changes a few lines at a time, many times a second."""
-
-    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(name=name, id=id, classes=classes)
-        self._compositor = CoveringCompositor()
