@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+
 from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual.widget import Widget
+
+_Look = tuple[Size, tuple[Color, Color], Style, float, tuple[int, ...]]
 
 
 def rendered(text: Text, console: Console) -> list[Segment]:
@@ -46,3 +53,53 @@ class StyleMemo:
         if style is None:
             style = self._components[name] = self._widget.get_component_rich_style(name)
         return style
+
+
+class DrawnLines:
+    """A line-based pane's lines in view as Textual drew them, kept by the line each shows rather than by row.
+
+    Textual keeps what it drew of a widget by row and forgets it all when the widget scrolls. In a pane whose lines
+    move up as new ones come (the transcript while the model streams, several times a second) it drew every row
+    again at each move, a third of such a frame (docs/performance.md); kept by line, only a new line is drawn.
+
+    A line's drawing depends on its text and on how the pane looks (size, background, style, opacity, the app's
+    filters), which is checked at each call; when the pane has a border, padding or an outline it also depends on
+    the row, and nothing is kept. Only lines in view (or lately in view) are kept.
+    """
+
+    def __init__(self, widget: Widget, style: StyleMemo) -> None:
+        self._widget = widget
+        self._style = style
+        self._drawn: dict[tuple[Hashable, int, int], Strip] = {}
+        self._look: _Look | None = None
+
+    def render(
+        self, crop: Region, top: int, line_at: Callable[[int], Hashable], draw: Callable[[Region], list[Strip]]
+    ) -> list[Strip]:
+        """The rows of `crop`: row y shows `line_at(top + y)`; `draw` is Textual's own drawing of a region."""
+        look = self._current_look()
+        if look is None:
+            return draw(crop)
+        if look != self._look:
+            self._drawn.clear()
+            self._look = look
+        strips = []
+        for y in crop.line_range:
+            key = (line_at(top + y), crop.x, crop.width)
+            strip = self._drawn.get(key)
+            if strip is None:
+                strip = self._drawn[key] = draw(Region(crop.x, y, crop.width, 1))[0]
+            strips.append(strip)
+        height = self._widget.size.height
+        if len(self._drawn) > 3 * height:
+            in_view = {line_at(index) for index in range(top, top + height)}
+            self._drawn = {key: strip for key, strip in self._drawn.items() if key[0] in in_view}
+        return strips
+
+    def _current_look(self) -> _Look | None:
+        widget = self._widget
+        styles = widget.styles
+        if any(styles.gutter) or any(edge for edge, _ in styles.outline):
+            return None
+        filters = tuple(id(line_filter) for line_filter in widget.get_line_filters())
+        return widget.size, widget.background_colors, self._style.base, widget.opacity, filters

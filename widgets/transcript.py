@@ -33,7 +33,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -41,7 +41,7 @@ from textual.strip import Strip
 from catalyst_tui.agent.events import Delta, Entry
 from catalyst_tui.journal.records import EntryKind
 from widgets.scrolling import SteadyScrollbars
-from widgets.strips import StyleMemo, rendered
+from widgets.strips import DrawnLines, StyleMemo, rendered
 
 DEFAULT_MAX_LINES = 5000
 THINKING_HIDDEN = "[thinking hidden]"
@@ -77,7 +77,7 @@ class _Shown:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # kept by identity in DrawnLines
 class _Wrapped:
     """One screen line of a kept row, as segments. Not a `Strip`: Textual caches inside a strip what it derives from
     it (cropped, styled, rendered to ANSI), and a transcript kept all session would hold every line's copies."""
@@ -143,6 +143,7 @@ class TranscriptView(SteadyScrollbars, ScrollView, can_focus=True):
         self._tail: list[_Wrapped] = []
         self._tail_text: str | None = None
         self._styles: dict[str, Style] = {}
+        self._drawn = DrawnLines(self, self._base_style)
 
     # ---- what the app calls ----------------------------------------------------------------------------------
 
@@ -388,15 +389,24 @@ class TranscriptView(SteadyScrollbars, ScrollView, can_focus=True):
     def watch_show_thinking(self) -> None:
         self._rebuild()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """A line already drawn is not drawn again as it scrolls up (see `DrawnLines`)."""
+        return self._drawn.render(crop, self.scroll_offset.y, self._line_at, super().render_lines)
+
+    def _line_at(self, index: int) -> _Wrapped | None:
+        """The wrapped line at this index of the content; None below the last."""
+        if index < len(self._strips):
+            return self._strips[index]
+        if index - len(self._strips) < len(self._tail):
+            return self._tail[index - len(self._strips)]
+        return None
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         style = self._base_style.base
-        if index < len(self._strips):
-            line = self._strips[index]
-        elif index - len(self._strips) < len(self._tail):
-            line = self._tail[index - len(self._strips)]
-        else:
+        line = self._line_at(index)
+        if line is None:
             return Strip.blank(width, style)
         return Strip(line.segments, line.cells).crop_extend(0, width, style).apply_style(style)
 
