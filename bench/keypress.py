@@ -5,7 +5,10 @@ random moments, and times each from the key's bytes written to the terminal to t
 shows the change (a terminal emulator keeps the screen: `make bench-deps`). `--dialog confirm` types `m` and `n`
 instead: the mode switch's confirmation, a question over the panes like the kill switch's.
 
-    PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100 [--dialog confirm]
+    PYTHONPATH=. .venv/bin/python bench/keypress.py --presses 100 [--dialog confirm] [--rounds 2] [--compare DIR=LABEL]
+
+With `--rounds`, every phase of every tree is run once per round, in turn, and a phase's presses are pooled over
+the rounds: trees compared are measured side by side as the machine's load drifts.
 """
 
 from __future__ import annotations
@@ -122,6 +125,17 @@ def run_phase(name: str, args: argparse.Namespace, rate: float, stream_model: bo
     return Phase(name, opened, closed, cpu, fps)
 
 
+def pooled(phases: list[Phase]) -> Phase:
+    """One phase's rounds as one: every press, and the mean CPU and frame rate."""
+    return Phase(
+        phases[0].name,
+        [ms for phase in phases for ms in phase.opened],
+        [ms for phase in phases for ms in phase.closed],
+        statistics.fmean(phase.cpu_pct for phase in phases),
+        statistics.fmean(phase.fps for phase in phases),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     stream_arguments(parser)
@@ -133,19 +147,27 @@ def main() -> None:
         help="help: ? and ? again (a panel); confirm: m and n (the mode switch's confirmation)",
     )
     parser.add_argument("--event-gap", type=float, default=0.02, help="seconds between the model's stream events")
+    parser.add_argument("--rounds", type=int, default=1, help="each phase of each tree is run once per round, in turn")
     args = parser.parse_args()
     sys.setswitchinterval(0.0005)  # the pty reader's thread stamps each read at once, not after the emulator's turn
     trees = [(".", "")] + [(tree, f" ({label})") for tree, label in compared_trees(args.compare)]
-    phases = []
-    for tree, label in trees:
-        phases.append(run_phase(f"quiet: 1 trade/s, no cycle{label}", args, 1, False, tree))
-        phases.append(run_phase(f"{args.rate:g} trades/s + Claude streaming{label}", args, args.rate, True, tree))
-    report(args, phases)
+    kinds = (
+        ("quiet: 1 trade/s, no cycle", 1.0, False),
+        (f"{args.rate:g} trades/s + Claude streaming", args.rate, True),
+    )
+    runs: dict[str, list[Phase]] = {}
+    for _ in range(args.rounds):
+        for tree, label in trees:
+            for kind, rate, stream in kinds:
+                name = kind + label
+                runs.setdefault(name, []).append(run_phase(name, args, rate, stream, tree))
+    report(args, [pooled(phases) for phases in runs.values()])
     print(f"\ncommand: PYTHONPATH=. .venv/bin/python {' '.join(sys.argv)}")
 
 
 def report(args: argparse.Namespace, phases: list[Phase]) -> None:
-    print(f"\n{args.symbols} symbols; the model streams an event every {args.event_gap * 1000:g} ms")
+    print(f"\n{args.symbols} symbols; the model streams an event every {args.event_gap * 1000:g} ms; "
+          f"{args.rounds} round(s) pooled")  # fmt: skip
     print(f"{'phase':<48} {'key':<16} {'presses':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'CPU %':>6} {'fps':>5}")
     for phase in phases:
         dialog = DIALOGS[args.dialog]
