@@ -52,8 +52,8 @@ class SteadyScrollBar(ScrollBar):
     Textual redraws a scrollbar whenever its pane's virtual size or scroll position changes. A pane that grows by
     a line and follows it (the transcript while the model streams, several times a second) moves its thumb by a
     fraction of an eighth of a cell at each line: the drawing is the same for dozens of lines, yet each redraw
-    went through Textual's styles, row by row, for ~1.2 ms (docs/performance.md). The thumb's segments, the
-    crop and how the bar looks are compared with the last drawing's first.
+    went through Textual's styles, row by row: 0.9 ms a line, 0.15 ms this way (bench/transcript_scroll.py). The
+    thumb's segments, the crop and how the bar looks are compared with the last drawing's first.
     """
 
     _drawn: tuple[Hashable, Region, list[Strip]] | None = None
