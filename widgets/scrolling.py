@@ -9,6 +9,8 @@ from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
+from widgets.strips import look_of
+
 
 class SteadyScrollbars:
     """A ScrollView that ignores a layout of the screen which leaves its size, its content and its container as
@@ -86,5 +88,4 @@ class SteadyScrollBar(ScrollBar):
             back_color=back,
             bar_color=thumb,
         )
-        filters = tuple(id(line_filter) for line_filter in self.get_line_filters())
-        return tuple(segments.segments), self.size, self.background_colors, filters
+        return tuple(segments.segments), look_of(self)

@@ -8,12 +8,9 @@ from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.color import Color
-from textual.geometry import Region, Size
+from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
-
-_Look = tuple[Size, tuple[Color, Color], Style, float, tuple[int, ...]]
 
 
 def rendered(text: Text, console: Console) -> list[Segment]:
@@ -55,6 +52,13 @@ class StyleMemo:
         return style
 
 
+def look_of(widget: Widget) -> Hashable:
+    """What Textual's drawing of a widget's row depends on besides the row's own content: the widget's size,
+    background, opacity and the app's line filters (a theme, NO_COLOR). For drawings kept across frames."""
+    filters = tuple(id(line_filter) for line_filter in widget.get_line_filters())
+    return widget.size, widget.background_colors, widget.opacity, filters
+
+
 class DrawnLines:
     """A line-based pane's lines in view as Textual drew them, kept by the line each shows rather than by row.
 
@@ -63,16 +67,16 @@ class DrawnLines:
     again at each move: 1.23 ms for a new line, against 0.27 ms when only the new line is drawn
     (bench/transcript_scroll.py).
 
-    A line's drawing depends on its text and on how the pane looks (size, background, style, opacity, the app's
-    filters), which is checked at each call; when the pane has a border, padding or an outline it also depends on
-    the row, and nothing is kept. Only lines in view (or lately in view) are kept.
+    A line's drawing depends on its text, the pane's style and its `look_of`, which are checked at each call; when
+    the pane has a border, padding or an outline it also depends on the row, and nothing is kept. Only lines in
+    view (or lately in view) are kept.
     """
 
     def __init__(self, widget: Widget, style: StyleMemo) -> None:
         self._widget = widget
         self._style = style
         self._drawn: dict[tuple[Hashable, int, int], Strip] = {}
-        self._look: _Look | None = None
+        self._look: Hashable | None = None
 
     def render(
         self, crop: Region, top: int, line_at: Callable[[int], Hashable], draw: Callable[[Region], list[Strip]]
@@ -97,10 +101,8 @@ class DrawnLines:
             self._drawn = {key: strip for key, strip in self._drawn.items() if key[0] in in_view}
         return strips
 
-    def _current_look(self) -> _Look | None:
-        widget = self._widget
-        styles = widget.styles
+    def _current_look(self) -> Hashable | None:
+        styles = self._widget.styles
         if any(styles.gutter) or any(edge for edge, _ in styles.outline):
             return None
-        filters = tuple(id(line_filter) for line_filter in widget.get_line_filters())
-        return widget.size, widget.background_colors, self._style.base, widget.opacity, filters
+        return look_of(self._widget), self._style.base
